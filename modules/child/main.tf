@@ -1,0 +1,132 @@
+data "aws_partition" "current" {}
+data "aws_region" "current" {}
+data "aws_caller_identity" "current" {}
+
+locals {
+  partition     = data.aws_partition.current.partition
+  function_name = "${var.name_prefix}${var.function_name}"
+  log_group_arn = "arn:${local.partition}:logs:${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}:log-group:/aws/lambda/${local.function_name}"
+
+  # Built by `make package` from lambda_src/ (deterministic, so the hash changes only with the code).
+  package_path = "${path.module}/lambda/sagemaker_invoker.zip"
+
+  environment = merge(var.environment_overrides, {
+    PARENT_ROLE_ARN          = var.parent_role_arn
+    ALLOWED_ENDPOINTS        = join(",", var.endpoint_names)
+    ENDPOINT_REGION          = coalesce(var.endpoint_region, data.aws_region.current.name)
+    SESSION_DURATION_SECONDS = tostring(var.session_duration_seconds)
+    # SageMaker allows a model 60 s; stop waiting before the function itself times out.
+    READ_TIMEOUT_SECONDS = lookup(var.environment_overrides, "READ_TIMEOUT_SECONDS", tostring(min(65, var.timeout - 5)))
+    }, var.external_id == null ? {} : {
+    EXTERNAL_ID = var.external_id
+  })
+}
+
+resource "aws_cloudwatch_log_group" "this" {
+  count = var.create ? 1 : 0
+
+  name              = "/aws/lambda/${local.function_name}"
+  retention_in_days = var.log_retention_in_days
+  kms_key_id        = var.kms_key_arn
+  tags              = var.tags
+}
+
+resource "aws_iam_role" "this" {
+  count = var.create ? 1 : 0
+
+  name                 = "${local.function_name}-exec"
+  description          = "Execution role of ${local.function_name}: writes its logs and assumes one parent role."
+  permissions_boundary = var.permissions_boundary_arn
+  tags                 = var.tags
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Sid       = "LambdaService"
+      Effect    = "Allow"
+      Action    = "sts:AssumeRole"
+      Principal = { Service = "lambda.amazonaws.com" }
+      # Only this account's function may use the role (confused-deputy protection).
+      Condition = { StringEquals = { "aws:SourceAccount" = data.aws_caller_identity.current.account_id } }
+    }]
+  })
+}
+
+resource "aws_iam_role_policy" "logs" {
+  count = var.create ? 1 : 0
+
+  name = "WriteOwnLogs"
+  role = aws_iam_role.this[0].name
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Sid      = "WriteOwnLogs"
+      Effect   = "Allow"
+      Action   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+      Resource = "${local.log_group_arn}:*"
+    }]
+  })
+}
+
+module "assume_grant" {
+  source = "../assume-grant"
+
+  create          = var.create
+  role_name       = try(aws_iam_role.this[0].name, "unused")
+  parent_role_arn = var.parent_role_arn
+}
+
+# X-Ray and VPC networking need AWS's own fixed-resource permissions; added only when used.
+resource "aws_iam_role_policy_attachment" "xray" {
+  count = var.create && var.tracing_mode == "Active" ? 1 : 0
+
+  role       = aws_iam_role.this[0].name
+  policy_arn = "arn:${local.partition}:iam::aws:policy/AWSXRayDaemonWriteAccess"
+}
+
+resource "aws_iam_role_policy_attachment" "vpc" {
+  count = var.create && length(var.vpc_subnet_ids) > 0 ? 1 : 0
+
+  role       = aws_iam_role.this[0].name
+  policy_arn = "arn:${local.partition}:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole"
+}
+
+resource "aws_lambda_function" "this" {
+  count = var.create ? 1 : 0
+
+  function_name                  = local.function_name
+  description                    = "Invokes SageMaker endpoints in another account through ${var.parent_role_arn}."
+  role                           = aws_iam_role.this[0].arn
+  runtime                        = var.runtime
+  handler                        = "sagemaker_invoker.handler.lambda_handler"
+  filename                       = local.package_path
+  source_code_hash               = filebase64sha256(local.package_path)
+  memory_size                    = var.memory_size
+  timeout                        = var.timeout
+  reserved_concurrent_executions = coalesce(var.reserved_concurrent_executions, -1)
+  kms_key_arn                    = var.kms_key_arn
+  code_signing_config_arn        = var.code_signing_config_arn
+  tags                           = var.tags
+
+  environment {
+    variables = local.environment
+  }
+
+  tracing_config {
+    mode = var.tracing_mode
+  }
+
+  dynamic "vpc_config" {
+    for_each = length(var.vpc_subnet_ids) > 0 ? [1] : []
+    content {
+      subnet_ids         = var.vpc_subnet_ids
+      security_group_ids = var.vpc_security_group_ids
+    }
+  }
+
+  # The log group and the grants exist before the first invocation can need them.
+  depends_on = [
+    aws_cloudwatch_log_group.this,
+    aws_iam_role_policy.logs,
+    module.assume_grant,
+  ]
+}
