@@ -70,24 +70,42 @@ resource "aws_iam_role_policy" "logs" {
 module "assume_grant" {
   source = "../assume-grant"
 
-  create          = var.create
+  create          = var.create && var.attach_assume_grant
   role_name       = try(aws_iam_role.this[0].name, "unused")
   parent_role_arn = var.parent_role_arn
 }
 
-# X-Ray and VPC networking need AWS's own fixed-resource permissions; added only when used.
-resource "aws_iam_role_policy_attachment" "xray" {
+# X-Ray and VPC networking need permissions AWS grants only on "*"; added only when used.
+resource "aws_iam_role_policy" "xray" {
   count = var.create && var.tracing_mode == "Active" ? 1 : 0
 
-  role       = aws_iam_role.this[0].name
-  policy_arn = "arn:${local.partition}:iam::aws:policy/AWSXRayDaemonWriteAccess"
+  name = "WriteTraces"
+  role = aws_iam_role.this[0].name
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Sid      = "WriteTraces"
+      Effect   = "Allow"
+      Action   = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]
+      Resource = "*"
+    }]
+  })
 }
 
-resource "aws_iam_role_policy_attachment" "vpc" {
+resource "aws_iam_role_policy" "vpc" {
   count = var.create && length(var.vpc_subnet_ids) > 0 ? 1 : 0
 
-  role       = aws_iam_role.this[0].name
-  policy_arn = "arn:${local.partition}:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole"
+  name = "ManageVpcInterfaces"
+  role = aws_iam_role.this[0].name
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Sid      = "ManageVpcInterfaces"
+      Effect   = "Allow"
+      Action   = ["ec2:CreateNetworkInterface", "ec2:DescribeNetworkInterfaces", "ec2:DeleteNetworkInterface", "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses"]
+      Resource = "*"
+    }]
+  })
 }
 
 resource "aws_lambda_function" "this" {

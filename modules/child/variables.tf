@@ -43,7 +43,7 @@ variable "external_id" {
   sensitive   = true
 
   validation {
-    condition     = var.external_id == null || can(regex("^[\\w+=,.@:/-]{2,1224}$", var.external_id))
+    condition     = var.external_id == null || try(length(var.external_id) >= 2 && length(var.external_id) <= 1224 && can(regex("^[\\w+=,.@:/-]+$", var.external_id)), false)
     error_message = "external_id must be 2 to 1224 characters of letters, digits and +=,.@:/_- (the STS ExternalId rule)."
   }
 }
@@ -72,6 +72,12 @@ variable "endpoint_region" {
     condition     = var.endpoint_region == null || can(regex("^[a-z]{2}(-[a-z]+)+-[0-9]$", var.endpoint_region))
     error_message = "endpoint_region must be an AWS region name such as eu-west-1."
   }
+}
+
+variable "attach_assume_grant" {
+  description = "Give the execution role its sts:AssumeRole grant on parent_role_arn. Set false only when the grant is managed elsewhere; without it every invocation fails with AccessDenied."
+  type        = bool
+  default     = true
 }
 
 variable "session_duration_seconds" {
@@ -130,9 +136,9 @@ variable "reserved_concurrent_executions" {
 }
 
 variable "tracing_mode" {
-  description = "X-Ray tracing: Active (adds the X-Ray write permission to the execution role) or PassThrough."
+  description = "X-Ray tracing: Active (adds the X-Ray write permission to the execution role) or PassThrough (the default keeps the role to logs and the one assume grant)."
   type        = string
-  default     = "Active"
+  default     = "PassThrough"
 
   validation {
     condition     = contains(["Active", "PassThrough"], var.tracing_mode)

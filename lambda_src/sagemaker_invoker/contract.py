@@ -1,0 +1,217 @@
+"""The event contract, checked completely before any AWS call is made.
+
+A bad event must cost nothing: no AssumeRole, no InvokeEndpoint, no retry
+quota. So everything InvokeEndpoint would reject (and everything it would
+accept but we do not allow) is caught here, with a message that names the
+field and the rule.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import re
+from dataclasses import dataclass
+from typing import Any, Dict, Optional, Tuple
+
+from .config import ENDPOINT_NAME, Config
+
+# InvokeEndpoint's payload limit.
+MAX_BODY_BYTES = 6 * 1024 * 1024  # 6,291,456
+DEFAULT_CONTENT_TYPE = "application/json"
+
+FIELDS = (
+    "endpoint",
+    "body",
+    "body_base64",
+    "content_type",
+    "accept",
+    "custom_attributes",
+    "inference_id",
+    "target_variant",
+)
+
+# The optional string fields travel as HTTP headers, so they are limited to
+# printable ASCII (no CR/LF); lengths are InvokeEndpoint's own limits.
+_HEADER_TEXT = re.compile(r"[\x20-\x7e]*")
+# InferenceId: printable, not starting with a space.
+_INFERENCE_ID = re.compile(r"[\x21-\x7e][\x20-\x7e]{0,63}")
+
+
+class InvalidRequest(ValueError):
+    """The event breaks the contract; ``field`` names the offending field (or "event")."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+
+
+@dataclass(frozen=True)
+class InvokeRequest:
+    """A validated request, ready for InvokeEndpoint."""
+
+    endpoint: str  # canonical name, as written in ALLOWED_ENDPOINTS
+    body: bytes
+    content_type: str
+    accept: Optional[str] = None
+    custom_attributes: Optional[str] = None
+    inference_id: Optional[str] = None
+    target_variant: Optional[str] = None
+    # True when the caller sent body_base64: the answer then comes back as
+    # bodyBase64 too, so binary in means binary out, whatever the bytes are.
+    binary: bool = False
+
+    def invoke_kwargs(self) -> Dict[str, Any]:
+        kwargs = {"EndpointName": self.endpoint, "Body": self.body, "ContentType": self.content_type}
+        optional = {
+            "Accept": self.accept,
+            "CustomAttributes": self.custom_attributes,
+            "InferenceId": self.inference_id,
+            "TargetVariant": self.target_variant,
+        }
+        kwargs.update({key: value for key, value in optional.items() if value is not None})
+        return kwargs
+
+
+def _json_type(value: Any) -> str:
+    """The JSON name of a Python value's type, for messages."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):  # before int: bool is an int subclass
+        return "boolean"
+    if isinstance(value, (int, float)):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, dict):
+        return "object"
+    if isinstance(value, (list, tuple)):
+        return "array"
+    return type(value).__name__
+
+
+def _string(event: Dict[str, Any], field: str) -> Optional[str]:
+    """The field's value if present; it must be a string (null is not accepted: omit the field)."""
+    if field not in event:
+        return None
+    value = event[field]
+    if not isinstance(value, str):
+        raise InvalidRequest(field, f"field '{field}' must be a string, got {_json_type(value)}")
+    return value
+
+
+def _header(event, field: str, max_len: int) -> Optional[str]:
+    value = _string(event, field)
+    if value is None:
+        return None
+    if not 1 <= len(value) <= max_len:
+        raise InvalidRequest(field, f"field '{field}' must be 1 to {max_len} characters, got {len(value)}")
+    if not _HEADER_TEXT.fullmatch(value):
+        raise InvalidRequest(field, f"field '{field}' must contain only printable ASCII characters")
+    return value
+
+
+def _endpoint(event, config: Config) -> str:
+    allowed = ", ".join(config.allowed_endpoints)
+    name = _string(event, "endpoint")
+    if name is None:
+        if len(config.allowed_endpoints) == 1:
+            return config.allowed_endpoints[0]
+        raise InvalidRequest(
+            "endpoint", f"field 'endpoint' is required because several endpoints are allowed: {allowed}"
+        )
+    canonical = config.canonical_endpoint(name)
+    if canonical is None:
+        # Echo at most 80 characters of the caller's text back.
+        raise InvalidRequest(
+            "endpoint", f"field 'endpoint' {name[:80]!r} is not an allowed endpoint; allowed: {allowed}"
+        )
+    return canonical
+
+
+def _body(event) -> Tuple[bytes, bool]:
+    """(bytes, binary) from exactly one of body / body_base64."""
+    has_body, has_b64 = "body" in event, "body_base64" in event
+    if has_body == has_b64:
+        got = "both" if has_body else "neither"
+        raise InvalidRequest("body", f"exactly one of 'body' or 'body_base64' is required, got {got}")
+
+    if has_b64:
+        text = _string(event, "body_base64")
+        try:
+            # validate=True: reject characters outside the standard alphabet
+            # (including URL-safe '-' '_' and whitespace) instead of skipping them.
+            data = base64.b64decode(text, validate=True)
+        except (binascii.Error, ValueError):
+            raise InvalidRequest(
+                "body_base64", "field 'body_base64' must be standard base64 (A-Z a-z 0-9 + /, '=' padding)"
+            ) from None
+        return data, True
+
+    value = event["body"]
+    try:
+        if isinstance(value, str):
+            return value.encode("utf-8"), False
+        if isinstance(value, (dict, list, bool, int, float)):
+            # Compact, and strict JSON: NaN/Infinity are not JSON.
+            text = json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+            return text.encode("utf-8"), False
+    except UnicodeEncodeError:
+        raise InvalidRequest("body", "field 'body' must be valid Unicode text (it is sent as UTF-8)") from None
+    except (TypeError, ValueError):
+        raise InvalidRequest("body", "field 'body' must be JSON-serialisable (NaN and Infinity are not JSON)") from None
+    raise InvalidRequest(
+        "body",
+        f"field 'body' must be a string or a JSON object, array, number or boolean, got {_json_type(value)}",
+    )
+
+
+def parse_event(event: Any, config: Config) -> InvokeRequest:
+    """Validate ``event`` against the contract and ``config``; raise InvalidRequest."""
+    if not isinstance(event, dict):
+        raise InvalidRequest("event", f"the event must be a JSON object, got {_json_type(event)}")
+
+    unknown = sorted(str(key) for key in event if key not in FIELDS)
+    if unknown:
+        raise InvalidRequest(
+            unknown[0],
+            "unknown field(s): " + ", ".join(repr(k[:80]) for k in unknown) + "; allowed fields: " + ", ".join(FIELDS),
+        )
+
+    endpoint = _endpoint(event, config)
+    body, binary = _body(event)
+    body_field = "body_base64" if binary else "body"
+    if not body:
+        raise InvalidRequest(body_field, f"field '{body_field}' is empty; InvokeEndpoint needs a non-empty body")
+    if len(body) > MAX_BODY_BYTES:
+        raise InvalidRequest(
+            body_field,
+            f"field '{body_field}' encodes to {len(body)} bytes; InvokeEndpoint accepts at most {MAX_BODY_BYTES}",
+        )
+
+    content_type = _header(event, "content_type", 1024)
+    inference_id = _string(event, "inference_id")
+    if inference_id is not None and not _INFERENCE_ID.fullmatch(inference_id):
+        raise InvalidRequest(
+            "inference_id",
+            "field 'inference_id' must be 1 to 64 printable ASCII characters, not starting with a space",
+        )
+    target_variant = _string(event, "target_variant")
+    if target_variant is not None and not ENDPOINT_NAME.fullmatch(target_variant):
+        raise InvalidRequest(
+            "target_variant",
+            "field 'target_variant' must be a production variant name "
+            "(1-63 letters, digits and hyphens, starting and ending with a letter or digit)",
+        )
+
+    return InvokeRequest(
+        endpoint=endpoint,
+        body=body,
+        content_type=content_type or DEFAULT_CONTENT_TYPE,
+        accept=_header(event, "accept", 1024),
+        custom_attributes=_header(event, "custom_attributes", 1024),
+        inference_id=inference_id,
+        target_variant=target_variant,
+        binary=binary,
+    )

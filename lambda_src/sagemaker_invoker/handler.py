@@ -1,0 +1,111 @@
+"""Lambda entry point: validate, assume the parent role, invoke the endpoint.
+
+Handler setting: ``sagemaker_invoker.handler.lambda_handler``.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+import time
+from typing import Any, Dict, Optional
+
+from . import clients, config, credentials
+from .contract import InvokeRequest, parse_event
+from .errors import error_response
+
+_log = logging.getLogger("sagemaker_invoker")
+# Lambda's root logger lets WARNING through by default; the per-invocation
+# line is INFO, so open this package's logger to INFO unless set otherwise.
+if _log.level == logging.NOTSET:
+    _log.setLevel(logging.INFO)
+
+
+def _success(request: InvokeRequest, response: Dict[str, Any], payload: bytes) -> Dict[str, Any]:
+    result: Dict[str, Any] = {
+        "statusCode": 200,
+        "endpoint": request.endpoint,
+        "contentType": response.get("ContentType"),
+        "invokedProductionVariant": response.get("InvokedProductionVariant"),
+    }
+    if response.get("CustomAttributes") is not None:
+        result["customAttributes"] = response["CustomAttributes"]
+    text: Optional[str] = None
+    if not request.binary:
+        try:
+            text = payload.decode("utf-8")
+        except UnicodeDecodeError:
+            pass  # not text: return it base64-encoded rather than mangle it
+    if text is None:
+        result["bodyBase64"] = base64.b64encode(payload).decode("ascii")
+    else:
+        result["body"] = text
+    return result
+
+
+def _invoke(request: InvokeRequest, cfg: config.Config):
+    response = clients.get_runtime_client(cfg).invoke_endpoint(**request.invoke_kwargs())
+    # The body is a stream: read it fully here so a failure while reading is
+    # still reported as part of the invoke_endpoint stage.
+    with response["Body"] as body:
+        payload = body.read()
+    return response, payload
+
+
+def lambda_handler(event: Any, context: Any) -> Dict[str, Any]:
+    started = time.monotonic()
+    request_id = getattr(context, "aws_request_id", None)
+    stage = "configuration"
+    request: Optional[InvokeRequest] = None
+    payload = b""
+    attempts = None
+    try:
+        cfg = config.get_config()
+        stage = "validation"
+        request = parse_event(event, cfg)  # before any AWS call
+        stage = "assume_role"
+        # Assume the role (first call) or refresh it (near expiry) up front,
+        # so an STS failure is reported as such and never reaches SageMaker.
+        credentials.get_parent(cfg).ensure_fresh()
+        stage = "invoke_endpoint"
+        response, payload = _invoke(request, cfg)
+        attempts = response.get("ResponseMetadata", {}).get("RetryAttempts")
+        result = _success(request, response, payload)
+    except Exception as exc:  # every failure becomes a structured response
+        response_meta = getattr(exc, "response", None)
+        if isinstance(response_meta, dict):
+            attempts = response_meta.get("ResponseMetadata", {}).get("RetryAttempts")
+        result = error_response(exc, stage, request_id)
+
+    # One line per invocation. Never the body, never credentials.
+    error = result.get("error", {})
+    _log.info(
+        json.dumps(
+            {
+                "msg": "invocation",
+                "requestId": request_id,
+                "endpoint": request.endpoint if request else None,
+                "statusCode": result["statusCode"],
+                "errorCode": error.get("code"),
+                "stage": error.get("stage", "done"),
+                "durationMs": round((time.monotonic() - started) * 1000, 1),
+                "bytesIn": len(request.body) if request else 0,
+                "bytesOut": len(payload),
+                "retryAttempts": attempts,
+            },
+            separators=(",", ":"),
+        )
+    )
+    return result
+
+
+def _reset_for_tests() -> None:
+    """Forget every per-container cache (configuration, credentials, client).
+
+    For tests only: each test then starts like a cold container and reads
+    the environment it set up.
+    """
+    config.reset()
+    credentials.reset()
+    clients.reset()
