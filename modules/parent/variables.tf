@@ -128,7 +128,7 @@ variable "external_ids" {
   sensitive   = true
 
   validation {
-    condition     = alltrue([for id in var.external_ids : can(regex("^[\\w+=,.@:/-]{2,1224}$", id))])
+    condition     = alltrue([for id in var.external_ids : try(length(id) >= 2 && length(id) <= 1224 && can(regex("^[\\w+=,.@:/-]+$", id)), false)])
     error_message = "external_ids must each be 2 to 1224 characters of letters, digits and +=,.@:/_- (the STS ExternalId rule)."
   }
 

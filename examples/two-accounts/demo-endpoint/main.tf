@@ -1,0 +1,38 @@
+# A one-instance SageMaker endpoint to try the path with. Real deployments bring their own.
+resource "aws_iam_role" "sagemaker" {
+  name = "${var.name_prefix}demo-endpoint-sagemaker"
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Action    = "sts:AssumeRole"
+      Principal = { Service = "sagemaker.amazonaws.com" }
+    }]
+  })
+}
+
+resource "aws_sagemaker_model" "this" {
+  name                     = "${var.name_prefix}${var.endpoint_name}-model"
+  execution_role_arn       = aws_iam_role.sagemaker.arn
+  enable_network_isolation = true
+
+  primary_container {
+    image = var.model_image
+  }
+}
+
+resource "aws_sagemaker_endpoint_configuration" "this" {
+  name = "${var.name_prefix}${var.endpoint_name}-config"
+
+  production_variants {
+    variant_name           = "AllTraffic"
+    model_name             = aws_sagemaker_model.this.name
+    initial_instance_count = 1
+    instance_type          = var.instance_type
+  }
+}
+
+resource "aws_sagemaker_endpoint" "this" {
+  name                 = var.endpoint_name
+  endpoint_config_name = aws_sagemaker_endpoint_configuration.this.name
+}

@@ -1,0 +1,61 @@
+data "aws_caller_identity" "child" {
+  provider = aws.child
+}
+
+locals {
+  child_account_id = data.aws_caller_identity.child.account_id
+  function_name    = "sagemaker-invoker"
+  endpoint_names   = concat(var.create_demo_endpoint ? [var.demo_endpoint_name] : [], var.endpoint_names)
+}
+
+# --- Parent account: the endpoint owner ---------------------------------------------
+
+module "demo_endpoint" {
+  source = "./demo-endpoint"
+  count  = var.create_demo_endpoint ? 1 : 0
+
+  providers = {
+    aws = aws.parent
+  }
+
+  name_prefix   = var.name_prefix
+  endpoint_name = var.demo_endpoint_name
+  model_image   = var.demo_model_image
+  instance_type = var.demo_instance_type
+}
+
+module "parent" {
+  source = "../../modules/parent"
+
+  providers = {
+    aws = aws.parent
+  }
+
+  name_prefix         = var.name_prefix
+  endpoints           = local.endpoint_names
+  trusted_account_ids = [local.child_account_id]
+  # Only the invoker's execution role, by pattern, so the trust survives its re-creation.
+  trusted_principal_arn_patterns = ["arn:aws:iam::${local.child_account_id}:role/${var.name_prefix}${local.function_name}-exec"]
+  external_ids                   = [var.external_id]
+
+  # The endpoint must exist before anyone may be allowed to call it.
+  depends_on = [module.demo_endpoint]
+}
+
+# --- Child account: the consumer ----------------------------------------------------
+
+module "child" {
+  source = "../../modules/child"
+
+  providers = {
+    aws = aws.child
+  }
+
+  name_prefix         = var.name_prefix
+  function_name       = local.function_name
+  parent_role_arn     = module.parent.role_arn
+  external_id         = var.external_id
+  endpoint_names      = local.endpoint_names
+  attach_assume_grant = var.grant_child_assume
+  runtime             = var.lambda_runtime
+}

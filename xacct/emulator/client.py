@@ -1,0 +1,154 @@
+"""Start the emulator as a child process and talk to it: used by the tests, the demo and the benchmark."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import boto3
+import botocore.config
+import requests
+
+START_TIMEOUT_SECONDS = 60
+
+
+class EmulatorStartError(RuntimeError):
+    pass
+
+
+@dataclass
+class Account:
+    name: str
+    id: str
+    access_key_id: str
+    secret_access_key: str
+
+
+class EmulatorProcess:
+    """`with EmulatorProcess() as emu:` starts `python -m xacct.emulator` and always stops it."""
+
+    def __init__(self, port: int = 0, region: str = "us-east-1"):
+        self.port, self.region = port, region
+        self._process: subprocess.Popen | None = None
+        self._tmp: tempfile.TemporaryDirectory | None = None
+        self.endpoint_url = ""
+        self.accounts: dict[str, Account] = {}
+
+    def start(self) -> "EmulatorProcess":
+        self._tmp = tempfile.TemporaryDirectory(prefix="xacct-emulator-")
+        info_file = Path(self._tmp.name) / "info.json"
+        log_file = open(Path(self._tmp.name) / "emulator.log", "w")
+        self._process = subprocess.Popen(
+            [sys.executable, "-m", "xacct.emulator", "--port", str(self.port), "--region", self.region,
+             "--info-file", str(info_file), "--quiet"],
+            stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+        log_file.close()
+        deadline = time.monotonic() + START_TIMEOUT_SECONDS
+        while not info_file.exists():
+            if self._process.poll() is not None:
+                log = (Path(self._tmp.name) / "emulator.log").read_text()
+                self.stop()
+                raise EmulatorStartError(f"the emulator exited while starting:\n{log.strip()}")
+            if time.monotonic() > deadline:
+                self.stop()
+                raise EmulatorStartError(f"the emulator did not start within {START_TIMEOUT_SECONDS} s")
+            time.sleep(0.05)
+        info = json.loads(info_file.read_text())
+        self.endpoint_url = info["endpoint_url"]
+        self.accounts = {name: Account(name=name, **a) for name, a in info["accounts"].items()}
+        return self
+
+    def stop(self) -> None:
+        if self._process is not None and self._process.poll() is None:
+            os.killpg(self._process.pid, signal.SIGTERM)  # the group: handler subprocesses too
+            try:
+                self._process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.killpg(self._process.pid, signal.SIGKILL)
+                self._process.wait()
+        self._process = None
+        if self._tmp is not None:
+            self._tmp.cleanup()
+            self._tmp = None
+
+    def __enter__(self) -> "EmulatorProcess":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    # --- clients ------------------------------------------------------------------------
+
+    def session(self, account: str) -> boto3.Session:
+        """A boto3 session with the administrator keys of `account` ("parent", "child", ...)."""
+        a = self.accounts[account]
+        return boto3.Session(aws_access_key_id=a.access_key_id, aws_secret_access_key=a.secret_access_key,
+                             region_name=self.region)
+
+    def client(self, service: str, account: str = "child", session: boto3.Session | None = None, **config):
+        session = session or self.session(account)
+        return session.client(service, endpoint_url=self.endpoint_url,
+                              config=botocore.config.Config(**({"retries": {"mode": "standard"}} | config)))
+
+    # --- control API ----------------------------------------------------------------------
+
+    def control(self, method: str, route: str, body=None):
+        response = requests.request(method, f"{self.endpoint_url}/_emulator/{route}", json=body, timeout=10)
+        response.raise_for_status()
+        return response.json()
+
+    def journal(self) -> list[dict]:
+        return self.control("GET", "journal")
+
+    def invocations(self) -> list[dict]:
+        return self.control("GET", "invocations")
+
+    def clear_journal(self) -> None:
+        self.control("DELETE", "journal")
+
+    def inject_fault(self, endpoint: str, code: str, count: int = 1, model_status: int = 500,
+                     model_message: str = "Injected model failure") -> None:
+        self.control("POST", "faults", {"endpoint": endpoint, "code": code, "count": count,
+                                        "model_status": model_status, "model_message": model_message})
+
+    def clear_faults(self) -> None:
+        self.control("DELETE", "faults")
+
+    def set_organizations(self, organizations: dict[str, str]) -> None:
+        self.control("PUT", "organizations", organizations)
+
+    # --- Terraform ------------------------------------------------------------------------
+
+    def provider_override(self, aliases: dict[str, str]) -> str:
+        """An *_override.tf text pointing each aliased aws provider at an account of the emulator.
+
+        `aliases` maps a provider alias ("" for the default provider) to an account name.
+        """
+        blocks = []
+        for alias, account in aliases.items():
+            a = self.accounts[account]
+            endpoints = "\n".join(
+                f'    {service} = "{self.endpoint_url}"'
+                for service in ("sts", "iam", "lambda", "sagemaker", "cloudwatchlogs", "ec2", "kms")
+            )
+            alias_line = f'  alias = "{alias}"\n' if alias else ""
+            blocks.append(
+                'provider "aws" {\n' + alias_line +
+                f'  region                      = "{self.region}"\n'
+                f'  access_key                  = "{a.access_key_id}"\n'
+                f'  secret_key                  = "{a.secret_access_key}"\n'
+                "  profile                     = null\n"
+                "  skip_metadata_api_check     = true\n"
+                "  skip_credentials_validation = true\n"
+                f"  endpoints {{\n{endpoints}\n  }}\n"
+                "}\n"
+            )
+        return "# Generated for a run on the local emulator; not part of the example.\n" + "\n".join(blocks)

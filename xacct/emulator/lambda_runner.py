@@ -1,0 +1,115 @@
+"""Lambda invocation that runs the deployed handler, without Docker.
+
+moto runs function code only in Docker, which this project cannot assume. The replacement
+for `LambdaFunction._invoke_lambda` unpacks the uploaded zip, mints credentials for the
+function's execution role through moto's STS (as Lambda does), and runs the handler in a
+fresh Python process with only the function's environment, the region, those credentials
+and AWS_ENDPOINT_URL pointing at the emulator, under the function's timeout.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import zipfile
+from pathlib import Path
+
+from moto.awslambda import models as lambda_models
+from moto.sts.models import sts_backends
+
+from xacct.emulator.identity import PARTITION
+
+BOOTSTRAP = Path(__file__).with_name("lambda_bootstrap.py")
+MAX_PAYLOAD_BYTES = 6_291_456  # synchronous invocation limit, each way
+
+
+class LambdaRunner:
+    def __init__(self, endpoint_url: str):
+        self.endpoint_url = endpoint_url
+        self.code_root = Path(tempfile.mkdtemp(prefix="xacct-lambda-code-"))
+
+    def close(self) -> None:
+        shutil.rmtree(self.code_root, ignore_errors=True)
+
+    def code_dir(self, code_bytes: bytes) -> Path:
+        """Unpack each distinct zip once; later invocations reuse it like a warm container."""
+        target = self.code_root / hashlib.sha256(code_bytes).hexdigest()[:16]
+        if not target.exists():
+            staging = Path(tempfile.mkdtemp(dir=self.code_root))
+            zipfile.ZipFile(io.BytesIO(code_bytes)).extractall(staging)
+            staging.rename(target)
+        return target
+
+    def execution_credentials(self, function) -> dict[str, str]:
+        session = sts_backends[function.account_id][PARTITION].assume_role(
+            region_name=function.region,
+            role_session_name=function.function_name[:64],
+            role_arn=function.role,
+            policy=None,
+            duration=3600,
+            external_id=None,
+        )
+        return {
+            "AWS_ACCESS_KEY_ID": session.access_key_id,
+            "AWS_SECRET_ACCESS_KEY": session.secret_access_key,
+            "AWS_SESSION_TOKEN": session.session_token,
+        }
+
+    def invoke(self, function, event) -> tuple[str, bool, str]:
+        """Returns (payload, errored, logs) as moto's _invoke_lambda does."""
+        payload = json.dumps(event if event is not None else {})
+        if len(payload.encode()) > MAX_PAYLOAD_BYTES:
+            return _error("RequestEntityTooLarge", f"Request must be smaller than {MAX_PAYLOAD_BYTES} bytes for the InvokeFunction operation"), True, ""
+        with tempfile.TemporaryDirectory(prefix="xacct-invoke-") as tmp:
+            result_file = Path(tmp) / "result.json"
+            env = {
+                "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+                "LANG": "C.UTF-8",
+                **{k: str(v) for k, v in (function.environment_vars or {}).items()},
+                **self.execution_credentials(function),
+                "AWS_REGION": function.region,
+                "AWS_DEFAULT_REGION": function.region,
+                "AWS_ENDPOINT_URL": self.endpoint_url,
+                "AWS_LAMBDA_FUNCTION_NAME": function.function_name,
+                "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(function.memory_size),
+                "AWS_LAMBDA_FUNCTION_TIMEOUT": str(function.timeout),
+                "EMULATOR_FUNCTION_ARN": function.function_arn,
+                "EMULATOR_RESULT_FILE": str(result_file),
+                "_HANDLER": function.handler,
+            }
+            try:
+                process = subprocess.run(
+                    [sys.executable, "-I", "-B", str(BOOTSTRAP)],  # -I: the code dir, not ours, is on sys.path
+                    input=payload, capture_output=True, text=True, env=env,
+                    cwd=self.code_dir(function.code_bytes), timeout=float(function.timeout),
+                )
+                logs = process.stdout + process.stderr
+            except subprocess.TimeoutExpired as expired:
+                logs = (expired.stdout or "") + (expired.stderr or "")
+                return _error("Sandbox.Timedout", f"Task timed out after {float(function.timeout):.2f} seconds"), True, str(logs)
+            if not result_file.exists():
+                return _error("Runtime.ExitError", f"RequestId: runtime exited with status {process.returncode}"), True, logs
+            outcome = json.loads(result_file.read_text())
+        if "error" in outcome:
+            return json.dumps(outcome["error"]), True, logs
+        result = json.dumps(outcome["result"])
+        if len(result.encode()) > MAX_PAYLOAD_BYTES:
+            return _error("Function.ResponseSizeTooLarge", f"Response payload size exceeded maximum allowed payload size ({MAX_PAYLOAD_BYTES} bytes)."), True, logs
+        return result, False, logs
+
+
+def _error(error_type: str, message: str) -> str:
+    return json.dumps({"errorType": error_type, "errorMessage": message})
+
+
+def install(runner: LambdaRunner) -> None:
+    def _invoke_lambda(self, event=None):
+        return runner.invoke(self, event)
+
+    lambda_models.LambdaFunction._invoke_lambda = _invoke_lambda

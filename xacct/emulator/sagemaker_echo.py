@@ -1,0 +1,88 @@
+"""A SageMaker runtime whose model echoes the request, so tests can prove what arrived.
+
+The answer to InvokeEndpoint is the request body, byte for byte, with the request's
+content type. The response's custom attributes name the endpoint and the caller (the
+session that invoked it), which is how a test sees that the parent role made the call.
+Faults queued through the control API replace the answer with AWS's error for the case:
+ModelError (424, carrying the container's status), ServiceUnavailable (503),
+ThrottlingException (400), ModelNotReadyException (429), InternalFailure (500).
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from moto.sagemaker.models import sagemaker_backends
+from moto.sagemakerruntime import responses as runtime_responses
+
+from xacct.emulator.errors import json_error
+from xacct.emulator.identity import access_key_id_from, resolve_caller
+from xacct.emulator.state import STATE
+
+MAX_BODY_BYTES = 6_291_456  # InvokeEndpoint's documented payload limit
+
+FAULT_STATUS = {
+    "ModelError": 424,
+    "ServiceUnavailable": 503,
+    "ThrottlingException": 400,
+    "ModelNotReadyException": 429,
+    "InternalFailure": 500,
+    "ValidationError": 400,
+}
+
+
+def _find_endpoint(account: str, region: str, name: str):
+    """SageMaker endpoint names are case-insensitive: My-Endpoint and my-endpoint are one."""
+    endpoints = sagemaker_backends[account][region].endpoints
+    return next((e for e in endpoints.values() if e.endpoint_name.lower() == name.lower()), None)
+
+
+def _raise_fault(fault, account: str, region: str, endpoint_name: str) -> None:
+    if fault.code == "ModelError":
+        raise json_error(424, "ModelError",
+                         f"Received server error ({fault.model_status}) from primary with message "
+                         f'"{fault.model_message}". See https://{region}.console.aws.amazon.com/cloudwatch/home'
+                         f"?region={region}#logEventViewer:group=/aws/sagemaker/Endpoints/{endpoint_name} "
+                         f"in account {account} for more information.",
+                         {"OriginalStatusCode": fault.model_status, "OriginalMessage": fault.model_message,
+                          "LogStreamArn": f"arn:aws:logs:{region}:{account}:log-group:/aws/sagemaker/Endpoints/{endpoint_name}"})
+    raise json_error(FAULT_STATUS.get(fault.code, 500), fault.code, f"Injected {fault.code} for endpoint {endpoint_name}.")
+
+
+def invoke_endpoint(self) -> tuple[int, dict[str, str], bytes]:
+    """Replacement for moto's SageMakerRuntimeResponse.invoke_endpoint."""
+    account, region = self.current_account, self.region
+    name = self._get_param("EndpointName") or self.path.strip("/").split("/")[1]
+    body = self.raw_body if isinstance(self.raw_body, bytes) else (self.raw_body or "").encode()
+    if len(body) > MAX_BODY_BYTES:
+        raise json_error(413, "ValidationError", f"Request body is {len(body)} bytes; the maximum is {MAX_BODY_BYTES}.")
+    endpoint = _find_endpoint(account, region, name)
+    if endpoint is None:
+        raise json_error(400, "ValidationError", f"Endpoint {name} of account {account} not found.")
+    if endpoint.endpoint_status != "InService":
+        raise json_error(400, "ValidationError", f"Endpoint {name} of account {account} is not InService.")
+
+    caller = resolve_caller(account, access_key_id_from(self.headers["Authorization"]), STATE.org_of)
+    caller_arn = caller.principal.arn if caller else "unknown"
+    with STATE.lock:
+        STATE.invocations.append({
+            "account": account, "endpoint": endpoint.endpoint_name, "caller": caller_arn,
+            "bytes": len(body), "sha256": hashlib.sha256(body).hexdigest(),
+            "content_type": self.headers.get("Content-Type"), "accept": self.headers.get("Accept"),
+        })
+
+    fault = STATE.take_fault(account, endpoint.endpoint_name)
+    if fault is not None:
+        _raise_fault(fault, account, region, endpoint.endpoint_name)
+
+    variant = endpoint.production_variants[0]["VariantName"] if endpoint.production_variants else "AllTraffic"
+    headers = {
+        "Content-Type": self.headers.get("Content-Type") or "application/octet-stream",
+        "x-Amzn-Invoked-Production-Variant": variant,
+        "X-Amzn-SageMaker-Custom-Attributes": f"endpoint={endpoint.endpoint_name};caller={caller_arn}",
+    }
+    return 200, headers, body
+
+
+def install() -> None:
+    runtime_responses.SageMakerRuntimeResponse.invoke_endpoint = invoke_endpoint

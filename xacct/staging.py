@@ -1,0 +1,105 @@
+"""Run a Terraform root in a throw-away copy, against the emulator, and always tear it down.
+
+A root (an example, or a generated fixture) is copied into a temporary folder beside a
+link to `modules/`, so relative module sources resolve and no state, lock file or
+`.terraform` folder lands in the project. Emulator runs add a generated
+`emulator_override.tf`: the root itself stays what a user would apply to real accounts.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+from pathlib import Path
+
+import tftest
+
+from xacct.toolchain import PROJECT_ROOT
+
+DESTROY_ATTEMPTS = 3
+
+
+class LeftoverResources(RuntimeError):
+    """Destroy failed; the message lists what is still in the state."""
+
+
+class StagedRoot:
+    def __init__(self, source: Path | None = None, files: dict[str, str] | None = None,
+                 relative_dir: str = "root", override: str | None = None):
+        """Stage `source` (a folder in the project) or `files` (name -> text) as a root.
+
+        `relative_dir` is where the root sits relative to the staged `modules/` link's
+        parent, so "examples/two-accounts" keeps `../../modules/...` sources working.
+        """
+        self._tmp = Path(tempfile.mkdtemp(prefix="xacct-tf-"))
+        (self._tmp / "modules").symlink_to(PROJECT_ROOT / "modules", target_is_directory=True)
+        self.dir = self._tmp / relative_dir
+        if source is not None:
+            shutil.copytree(source, self.dir, ignore=shutil.ignore_patterns(
+                ".terraform", ".terraform.lock.hcl", "terraform.tfstate*", "*_override.tf"))
+        else:
+            self.dir.mkdir(parents=True)
+        for name, text in (files or {}).items():
+            (self.dir / name).write_text(text)
+        if override:
+            (self.dir / "emulator_override.tf").write_text(override)
+        self.tf = tftest.TerraformTest(str(self.dir))
+        self.applied = False
+
+    @classmethod
+    def example(cls, name: str, override: str | None = None) -> "StagedRoot":
+        return cls(PROJECT_ROOT / "examples" / name, relative_dir=f"examples/{name}", override=override)
+
+    def set_vars(self, variables: dict) -> None:
+        (self.dir / "run.auto.tfvars.json").write_text(json.dumps(variables, indent=2))
+
+    def init(self) -> None:
+        self.tf.setup(cleanup_on_exit=False, upgrade=False)
+
+    def plan(self, **kw):
+        return self.tf.plan(output=True, **kw)
+
+    def plan_text(self, *args: str) -> tftest.TerraformCommandOutput:
+        return self.tf.execute_command("plan", "-input=false", "-no-color", *args)
+
+    def apply(self) -> None:
+        self.applied = True  # a partial apply leaves resources too: destroy regardless
+        self.tf.apply()
+
+    def outputs(self) -> dict:
+        return self.tf.output()
+
+    def state_list(self) -> list[str]:
+        result = self.tf.execute_command("state", "list")
+        return [line for line in result.out.splitlines() if line.strip()]
+
+    def destroy(self) -> None:
+        """Destroy, retrying transient failures; raise naming what is left if it cannot."""
+        error: Exception | None = None
+        for _ in range(DESTROY_ATTEMPTS):
+            try:
+                self.tf.destroy()
+                error = None
+                break
+            except tftest.TerraformTestError as failure:
+                error = failure
+        left = self.state_list()
+        if error is not None or left:
+            raise LeftoverResources(
+                f"destroy of {self.dir.name} failed; still in the state: {', '.join(left) or 'nothing'}"
+                + (f"\n{error}" if error else ""))
+
+    def close(self) -> None:
+        """Destroy what was applied (if anything), then remove the staged copy."""
+        try:
+            if self.applied:
+                self.destroy()
+        finally:
+            shutil.rmtree(self._tmp, ignore_errors=True)
+
+    def __enter__(self) -> "StagedRoot":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
