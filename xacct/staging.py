@@ -68,7 +68,9 @@ class StagedRoot:
         self.tf.apply()
 
     def outputs(self) -> dict:
-        return self.tf.output()
+        """Output values by name (sensitive ones included)."""
+        outputs = self.tf.output()
+        return {name: outputs[name] for name in outputs}
 
     def state_list(self) -> list[str]:
         result = self.tf.execute_command("state", "list")

@@ -21,7 +21,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     for name, default in DEFAULT_ACCOUNTS.items():
         parser.add_argument(f"--{name}-account", default=default, help=f"{name} account ID (default {default})")
     parser.add_argument("--info-file", type=Path, help="write the connection details here as JSON once serving")
-    parser.add_argument("--quiet", action="store_true", help="print only the info file path line")
+    parser.add_argument("--quiet", action="store_true", help="print nothing; read the info file instead")
+    parser.add_argument("--exit-with-parent", action="store_true",
+                        help="stop when the process that started it is gone (so a killed test run leaves nothing behind)")
     return parser.parse_args(argv)
 
 
@@ -43,6 +45,12 @@ def usage_text(info) -> str:
     return "\n".join(lines)
 
 
+def _watch_parent(parent_pid: int, stop: threading.Event) -> None:
+    while not stop.wait(0.5):
+        if os.getppid() != parent_pid:
+            stop.set()
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     accounts = {name: getattr(args, f"{name}_account") for name in DEFAULT_ACCOUNTS}
@@ -57,6 +65,8 @@ def main(argv: list[str] | None = None) -> int:
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
+    if args.exit_with_parent:
+        threading.Thread(target=_watch_parent, args=(os.getppid(), stop), daemon=True).start()
     try:
         if args.info_file:
             partial = args.info_file.with_suffix(".partial")

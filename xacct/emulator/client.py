@@ -47,7 +47,7 @@ class EmulatorProcess:
         log_file = open(Path(self._tmp.name) / "emulator.log", "w")
         self._process = subprocess.Popen(
             [sys.executable, "-m", "xacct.emulator", "--port", str(self.port), "--region", self.region,
-             "--info-file", str(info_file), "--quiet"],
+             "--info-file", str(info_file), "--quiet", "--exit-with-parent"],
             stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True,
         )
         log_file.close()

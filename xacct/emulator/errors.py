@@ -1,4 +1,9 @@
-"""AWS-shaped error responses, raised as werkzeug HTTPExceptions so moto passes them through."""
+"""AWS-shaped errors.
+
+From the auth hook they are raised as werkzeug HTTPExceptions: moto catches those there
+and answers with their code and description. From a response handler they are returned
+as (status, headers, body), which moto passes through.
+"""
 
 from __future__ import annotations
 
@@ -7,12 +12,19 @@ import uuid
 from xml.sax.saxutils import escape
 
 from werkzeug.exceptions import HTTPException
-from werkzeug.wrappers import Response
 
 
 class AwsError(HTTPException):
-    def __init__(self, response: Response):
-        super().__init__(response=response)
+    def __init__(self, status: int, body: str, headers: dict[str, str]):
+        super().__init__(description=body)
+        self.code = status
+        self.headers = headers
+
+    def get_headers(self, *args, **kwargs) -> list[tuple[str, str]]:
+        return list(self.headers.items())
+
+    def as_response(self) -> tuple[int, dict, str]:
+        return self.code, {**self.headers, "status": self.code}, self.description
 
 
 def query_error(status: int, code: str, message: str, sender: bool = True) -> AwsError:
@@ -23,11 +35,11 @@ def query_error(status: int, code: str, message: str, sender: bool = True) -> Aw
         f"<Message>{escape(message)}</Message></Error>"
         f"<RequestId>{uuid.uuid4()}</RequestId></ErrorResponse>"
     )
-    return AwsError(Response(body, status=status, content_type="text/xml"))
+    return AwsError(status, body, {"Content-Type": "text/xml"})
 
 
 def json_error(status: int, code: str, message: str, extra: dict | None = None) -> AwsError:
     """The error of JSON/REST-JSON services (SageMaker runtime, Lambda)."""
-    body = {"__type": code, "message": message, "Message": message, **(extra or {})}
-    headers = {"x-amzn-ErrorType": code, "x-amzn-RequestId": str(uuid.uuid4())}
-    return AwsError(Response(json.dumps(body), status=status, headers=headers, content_type="application/json"))
+    body = {"__type": code, "message": message, **(extra or {})}
+    headers = {"Content-Type": "application/json", "x-amzn-ErrorType": code, "x-amzn-RequestId": str(uuid.uuid4())}
+    return AwsError(status, json.dumps(body), headers)

@@ -20,9 +20,13 @@ import tempfile
 import zipfile
 from pathlib import Path
 
+from urllib.parse import unquote
+
 from moto.awslambda import models as lambda_models
+from moto.awslambda import responses as lambda_responses
 from moto.sts.models import sts_backends
 
+from xacct.emulator.errors import json_error
 from xacct.emulator.identity import PARTITION
 
 BOOTSTRAP = Path(__file__).with_name("lambda_bootstrap.py")
@@ -108,8 +112,30 @@ def _error(error_type: str, message: str) -> str:
     return json.dumps({"errorType": error_type, "errorMessage": message})
 
 
+def invoke_response(self):
+    """LambdaResponse.invoke with Lambda's documented limits (moto cuts responses at 6,000,000).
+
+    The handler's result size is checked in LambdaRunner.invoke; the request is checked here.
+    """
+    if len(self.body or b"") > MAX_PAYLOAD_BYTES:
+        return json_error(413, "RequestEntityTooLargeException",
+                          f"Request must be smaller than {MAX_PAYLOAD_BYTES} bytes for the InvokeFunction operation").as_response()
+    function_name = unquote(self.path.rsplit("/", 2)[-2])
+    response_headers: dict[str, str] = {}
+    payload = self.backend.invoke(function_name, self._get_param("qualifier"), self.body, self.headers, response_headers)
+    if payload is None:
+        return json_error(404, "ResourceNotFoundException", f"Function not found: {function_name}").as_response()
+    if "x-amz-function-error" in response_headers:
+        response_headers["x-amz-function-error"] = "Unhandled"  # an exception escaped the handler
+    if self.headers.get("X-Amz-Log-Type") != "Tail":
+        response_headers.pop("x-amz-log-result", None)
+    response_headers["content-type"] = "application/json"
+    return 200, response_headers, payload
+
+
 def install(runner: LambdaRunner) -> None:
     def _invoke_lambda(self, event=None):
         return runner.invoke(self, event)
 
     lambda_models.LambdaFunction._invoke_lambda = _invoke_lambda
+    lambda_responses.LambdaResponse.invoke = invoke_response

@@ -37,16 +37,16 @@ def _find_endpoint(account: str, region: str, name: str):
     return next((e for e in endpoints.values() if e.endpoint_name.lower() == name.lower()), None)
 
 
-def _raise_fault(fault, account: str, region: str, endpoint_name: str) -> None:
+def _fault_error(fault, account: str, region: str, endpoint_name: str):
     if fault.code == "ModelError":
-        raise json_error(424, "ModelError",
+        return json_error(424, "ModelError",
                          f"Received server error ({fault.model_status}) from primary with message "
                          f'"{fault.model_message}". See https://{region}.console.aws.amazon.com/cloudwatch/home'
                          f"?region={region}#logEventViewer:group=/aws/sagemaker/Endpoints/{endpoint_name} "
                          f"in account {account} for more information.",
                          {"OriginalStatusCode": fault.model_status, "OriginalMessage": fault.model_message,
                           "LogStreamArn": f"arn:aws:logs:{region}:{account}:log-group:/aws/sagemaker/Endpoints/{endpoint_name}"})
-    raise json_error(FAULT_STATUS.get(fault.code, 500), fault.code, f"Injected {fault.code} for endpoint {endpoint_name}.")
+    return json_error(FAULT_STATUS.get(fault.code, 500), fault.code, f"Injected {fault.code} for endpoint {endpoint_name}.")
 
 
 def invoke_endpoint(self) -> tuple[int, dict[str, str], bytes]:
@@ -55,12 +55,12 @@ def invoke_endpoint(self) -> tuple[int, dict[str, str], bytes]:
     name = self._get_param("EndpointName") or self.path.strip("/").split("/")[1]
     body = self.raw_body if isinstance(self.raw_body, bytes) else (self.raw_body or "").encode()
     if len(body) > MAX_BODY_BYTES:
-        raise json_error(413, "ValidationError", f"Request body is {len(body)} bytes; the maximum is {MAX_BODY_BYTES}.")
+        return json_error(413, "ValidationError", f"Request body is {len(body)} bytes; the maximum is {MAX_BODY_BYTES}.").as_response()
     endpoint = _find_endpoint(account, region, name)
     if endpoint is None:
-        raise json_error(400, "ValidationError", f"Endpoint {name} of account {account} not found.")
+        return json_error(400, "ValidationError", f"Endpoint {name} of account {account} not found.").as_response()
     if endpoint.endpoint_status != "InService":
-        raise json_error(400, "ValidationError", f"Endpoint {name} of account {account} is not InService.")
+        return json_error(400, "ValidationError", f"Endpoint {name} of account {account} is not InService.").as_response()
 
     caller = resolve_caller(account, access_key_id_from(self.headers["Authorization"]), STATE.org_of)
     caller_arn = caller.principal.arn if caller else "unknown"
@@ -73,7 +73,7 @@ def invoke_endpoint(self) -> tuple[int, dict[str, str], bytes]:
 
     fault = STATE.take_fault(account, endpoint.endpoint_name)
     if fault is not None:
-        _raise_fault(fault, account, region, endpoint.endpoint_name)
+        return _fault_error(fault, account, region, endpoint.endpoint_name).as_response()
 
     variant = endpoint.production_variants[0]["VariantName"] if endpoint.production_variants else "AllTraffic"
     headers = {
@@ -85,4 +85,6 @@ def invoke_endpoint(self) -> tuple[int, dict[str, str], bytes]:
 
 
 def install() -> None:
+    # Model inputs are bytes (images, protobuf...): moto would decode them as UTF-8 and fail.
+    runtime_responses.SageMakerRuntimeResponse.use_raw_body = True
     runtime_responses.SageMakerRuntimeResponse.invoke_endpoint = invoke_endpoint

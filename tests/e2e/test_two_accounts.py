@@ -1,0 +1,229 @@
+"""The two-accounts example applied on the emulator and called through the child's Lambda.
+
+One apply serves the module; teardown destroys it (registered before the apply) and then
+requires that nothing named with the run's prefix is left in any account.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import os
+
+import pytest
+
+from tests.conftest import TEST_RUNTIME
+from tests.e2e.helpers import actions_in, invoke, leftovers
+from xacct.staging import StagedRoot
+
+pytestmark = pytest.mark.e2e
+
+EXTERNAL_ID = "ext-two-accounts-1"
+LAMBDA_PAYLOAD_LIMIT = 6_291_456
+
+
+@pytest.fixture(scope="module")
+def deployment(emulator, run_prefix):
+    prefix = f"{run_prefix}a-"
+    root = StagedRoot.example("two-accounts", override=emulator.provider_override({"parent": "parent", "child": "child"}))
+    root.set_vars({
+        "name_prefix": prefix,
+        "external_id": EXTERNAL_ID,
+        "create_demo_endpoint": True,
+        # Mixed case on purpose: the parent's policy must name it in lower case to allow it.
+        "demo_endpoint_name": f"{prefix}Echo-Endpoint",
+        "demo_model_image": "111111111111.dkr.ecr.us-east-1.amazonaws.com/echo:1",
+        "lambda_runtime": TEST_RUNTIME,
+    })
+    try:
+        root.init()
+        root.apply()
+        outputs = root.outputs()
+        yield {"root": root, "prefix": prefix, **outputs}
+    finally:
+        root.close()  # destroys whatever the apply created, even after a failed assertion
+        left = leftovers(emulator, prefix)
+        assert not left, f"destroy left resources behind: {left}"
+
+
+def test_json_body_comes_back_unchanged(emulator, deployment):
+    endpoint = deployment["endpoint_names"][0]
+    result = invoke(emulator, deployment["function_name"], {"endpoint": endpoint, "body": {"rows": [[1, 2.5, "x"]]}})
+    assert result["statusCode"] == 200, result
+    assert result["body"] == '{"rows":[[1,2.5,"x"]]}'
+    assert result["contentType"] == "application/json"
+    assert result["endpoint"] == endpoint
+
+
+def test_the_endpoint_saw_the_parent_role_session(emulator, deployment):
+    emulator.clear_journal()
+    body = "caller check"
+    result = invoke(emulator, deployment["function_name"], {"body": body, "content_type": "text/plain"})
+    assert result["statusCode"] == 200, result
+    parent_id = emulator.accounts["parent"].id
+    role_name = deployment["parent_role_arn"].split("/")[-1]
+    seen = emulator.invocations()
+    assert len(seen) == 1
+    assert seen[0]["caller"].startswith(f"arn:aws:sts::{parent_id}:assumed-role/{role_name}/")
+    assert seen[0]["sha256"] == hashlib.sha256(body.encode()).hexdigest()
+    assert f"caller={seen[0]['caller']}" in result["customAttributes"]
+
+
+def test_binary_body_comes_back_byte_for_byte(emulator, deployment):
+    blob = bytes(range(256)) * 64 + os.urandom(1024)
+    result = invoke(emulator, deployment["function_name"], {
+        "body_base64": base64.b64encode(blob).decode(), "content_type": "application/octet-stream"})
+    assert result["statusCode"] == 200, result
+    assert base64.b64decode(result["bodyBase64"]) == blob
+    assert "body" not in result
+
+
+def test_payload_just_under_the_lambda_limit(emulator, deployment):
+    # The event wrapper and the response's metadata must fit in Lambda's 6 MB each way.
+    body = "a" * (LAMBDA_PAYLOAD_LIMIT - 4096)
+    result = invoke(emulator, deployment["function_name"], {"body": body, "content_type": "text/plain"})
+    assert result["statusCode"] == 200, {k: v for k, v in result.items() if k != "body"}
+    assert result["body"] == body
+
+
+def test_replan_shows_no_changes(deployment):
+    plan = deployment["root"].tf.execute_command("plan", "-input=false", "-no-color", "-detailed-exitcode")
+    assert plan.retcode == 0, plan.out[-4000:]
+
+
+# --- errors reach the caller as structured responses --------------------------------
+
+
+def test_endpoint_outside_the_allowed_list_is_refused_before_any_aws_call(emulator, deployment):
+    emulator.clear_journal()
+    result = invoke(emulator, deployment["function_name"], {"endpoint": "someone-elses-endpoint", "body": "x"})
+    assert result["statusCode"] == 400
+    assert result["error"]["code"] == "InvalidRequest"
+    assert "endpoint" in result["error"]["message"]
+    journal = emulator.journal()
+    assert actions_in(journal, "lambda:InvokeFunction"), journal
+    assert not actions_in(journal, "sts:AssumeRole", "sagemaker:InvokeEndpoint"), journal
+
+
+@pytest.mark.parametrize("event, field", [
+    ({"content_type": "text/plain"}, "body"),
+    ({"body": "x", "body_base64": "eA=="}, "body"),
+    ({"body": "x", "content_type": 7}, "content_type"),
+    ({"body": "x", "surprise": True}, "surprise"),
+    ({"body_base64": "not base64!"}, "body_base64"),
+])
+def test_malformed_events_are_refused_before_any_aws_call(emulator, deployment, event, field):
+    emulator.clear_journal()
+    result = invoke(emulator, deployment["function_name"], event)
+    assert result["statusCode"] == 400, result
+    assert result["error"]["code"] == "InvalidRequest"
+    assert field in result["error"]["message"]
+    assert not actions_in(emulator.journal(), "sts:AssumeRole", "sagemaker:InvokeEndpoint")
+
+
+def test_payload_over_the_lambda_limit_is_refused_by_lambda(emulator, deployment):
+    from botocore.exceptions import ClientError
+
+    event = json.dumps({"body": "a" * (LAMBDA_PAYLOAD_LIMIT + 1)}).encode()
+    with pytest.raises(ClientError) as error:
+        emulator.client("lambda", "child").invoke(FunctionName=deployment["function_name"], Payload=event)
+    assert error.value.response["Error"]["Code"] == "RequestEntityTooLargeException"
+
+
+def test_model_error_carries_the_container_status(emulator, deployment):
+    endpoint = deployment["endpoint_names"][0]
+    emulator.inject_fault(endpoint, "ModelError", model_status=503, model_message="model crashed")
+    result = invoke(emulator, deployment["function_name"], {"body": "x"})
+    assert result["statusCode"] == 424, result
+    assert result["error"]["code"] == "ModelError"
+    assert result["error"]["modelStatusCode"] == 503
+    assert result["error"]["modelMessage"] == "model crashed"
+    assert result["error"]["stage"] == "invoke_endpoint"
+
+
+@pytest.mark.parametrize("code, status", [("ServiceUnavailable", 503), ("ThrottlingException", 400)])
+def test_transient_errors_are_retried_then_surfaced(emulator, deployment, code, status):
+    endpoint = deployment["endpoint_names"][0]
+    emulator.clear_journal()
+    emulator.inject_fault(endpoint, code, count=3)  # as many as the Lambda's attempts
+    result = invoke(emulator, deployment["function_name"], {"body": "x"})
+    assert result["statusCode"] == status, result
+    assert result["error"]["code"] == code
+    assert result["error"]["retryable"] is True
+    assert len(emulator.invocations()) == 3  # botocore's standard mode tried three times
+
+
+def test_transient_error_then_success_is_invisible_to_the_caller(emulator, deployment):
+    endpoint = deployment["endpoint_names"][0]
+    emulator.clear_journal()
+    emulator.inject_fault(endpoint, "ThrottlingException", count=1)
+    result = invoke(emulator, deployment["function_name"], {"body": "retry me"})
+    assert result["statusCode"] == 200, result
+    assert result["body"] == "retry me"
+    assert len(emulator.invocations()) == 2
+
+
+def test_model_not_ready_is_surfaced_without_retry(emulator, deployment):
+    endpoint = deployment["endpoint_names"][0]
+    emulator.clear_journal()
+    emulator.inject_fault(endpoint, "ModelNotReadyException", count=3)
+    try:
+        result = invoke(emulator, deployment["function_name"], {"body": "x"})
+    finally:
+        emulator.clear_faults()
+    assert result["statusCode"] == 429, result
+    assert result["error"]["code"] == "ModelNotReadyException"
+    assert len(emulator.invocations()) == 1
+
+
+# --- misconfiguration: each is undone so the re-plan and destroy see the applied state ---
+
+
+def _with_environment(emulator, function_name: str, changes: dict):
+    lam = emulator.client("lambda", "child")
+    original = lam.get_function_configuration(FunctionName=function_name)["Environment"]["Variables"]
+    lam.update_function_configuration(FunctionName=function_name, Environment={"Variables": {**original, **changes}})
+    return lambda: lam.update_function_configuration(FunctionName=function_name, Environment={"Variables": original})
+
+
+@pytest.mark.parametrize("external_id", ["ext-wrong-value", None])
+def test_wrong_or_missing_external_id_is_denied(emulator, deployment, external_id):
+    changes = {"EXTERNAL_ID": external_id or ""}
+    restore = _with_environment(emulator, deployment["function_name"], changes)
+    try:
+        result = invoke(emulator, deployment["function_name"], {"body": "x"})
+    finally:
+        restore()
+    assert result["statusCode"] == 403, result
+    assert result["error"]["code"] == "AccessDenied"
+    assert result["error"]["stage"] == "assume_role"
+    assert f"is not authorized to perform: sts:AssumeRole on resource: {deployment['parent_role_arn']}" in result["error"]["message"]
+
+
+def test_session_longer_than_the_role_chaining_cap_is_refused_by_sts(emulator, deployment):
+    restore = _with_environment(emulator, deployment["function_name"], {"SESSION_DURATION_SECONDS": "7200"})
+    try:
+        result = invoke(emulator, deployment["function_name"], {"body": "x"})
+    finally:
+        restore()
+    assert result["statusCode"] == 400, result
+    assert result["error"]["code"] == "ValidationError"
+    assert "role chaining" in result["error"]["message"]
+
+
+def test_missing_assume_grant_gives_the_seed_access_denied(emulator, deployment):
+    iam = emulator.client("iam", "child")
+    role = deployment["execution_role_arn"].split("/")[-1]
+    document = iam.get_role_policy(RoleName=role, PolicyName="AssumeParentSageMakerRole")["PolicyDocument"]
+    iam.delete_role_policy(RoleName=role, PolicyName="AssumeParentSageMakerRole")
+    try:
+        result = invoke(emulator, deployment["function_name"], {"body": "x"})
+    finally:
+        iam.put_role_policy(RoleName=role, PolicyName="AssumeParentSageMakerRole",
+                            PolicyDocument=document if isinstance(document, str) else json.dumps(document))
+    assert result["statusCode"] == 403, result
+    child_id = emulator.accounts["child"].id
+    assert result["error"]["message"].startswith(f"User: arn:aws:sts::{child_id}:assumed-role/{role}/")
+    assert result["error"]["message"].endswith(
+        f"is not authorized to perform: sts:AssumeRole on resource: {deployment['parent_role_arn']}")
