@@ -12,7 +12,7 @@ CHECKOV_VERSION := 3.3.30
 TOOLCHAIN_ENV = eval "$$($(PY) -m xacct.toolchain env)"
 PYTEST_ARGS ?=
 
-.PHONY: help setup toolchain test test-unit test-plan test-e2e checkov demo emulator bench package fmt clean
+.PHONY: help setup toolchain test test-unit test-plan test-e2e checkov demo emulator bench package docs fmt clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -63,6 +63,9 @@ emulator: setup ## Run the two-account emulator in the foreground
 
 bench: toolchain ## Benchmark the invoker against a seed-style handler and a direct call
 	@$(TOOLCHAIN_ENV) && $(PY) -m xacct.bench
+
+docs: setup ## Regenerate the Inputs/Outputs tables in modules/*/README.md
+	@$(PY) -m xacct.docs
 
 fmt: toolchain ## terraform fmt every module and example
 	@$(TOOLCHAIN_ENV) && terraform fmt -recursive modules examples

@@ -68,6 +68,7 @@ resource "aws_iam_policy" "invoke" {
 }
 
 resource "aws_iam_role" "this" {
+  #checkov:skip=CKV_AWS_61:cross-account trust of the account root is deliberate (a role ARN principal breaks when the child role is created later or re-created); it is narrowed by sts:ExternalId (required by default), the aws:PrincipalArn patterns and the optional aws:PrincipalOrgID
   count = var.create ? 1 : 0
 
   name                 = local.role_name
