@@ -1,0 +1,79 @@
+"""Fails loudly when a moto upgrade moves a point the emulator hooks into.
+
+The emulator replaces moto's IAM decision, Lambda execution and SageMaker runtime answer
+at these places (see xacct/emulator/*); each assertion names what moved.
+"""
+
+from __future__ import annotations
+
+import inspect
+from importlib.metadata import version
+
+import pytest
+
+pytestmark = pytest.mark.unit
+
+PINNED_MOTO = "5.2.5"
+
+
+def test_moto_is_the_pinned_version():
+    assert version("moto") == PINNED_MOTO, "the hooks were verified against moto " + PINNED_MOTO
+
+
+def test_auth_code_looks_up_iam_request_at_call_time():
+    from moto.core import authorization
+
+    source = inspect.getsource(authorization.ActionAuthenticatorMixin._authenticate_and_authorize_normal_action)
+    assert "from moto.iam.access_control import IAMRequest" in source, "moto no longer imports IAMRequest at call time"
+
+
+def test_iam_request_has_the_overridden_methods():
+    from moto.iam.access_control import IAMRequest
+
+    for name in ("check_action_permitted", "_create_aws_request", "check_signature"):
+        assert callable(getattr(IAMRequest, name, None)), f"IAMRequest.{name} moved"
+    assert "_data" in inspect.getsource(IAMRequest.__mro__[1].__init__), "IAMRequest no longer keeps request data"
+
+
+def test_auth_hook_errors_are_passed_through_as_http_exceptions():
+    from moto.core.responses import BaseResponse
+
+    assert "except HTTPException" in inspect.getsource(BaseResponse.call_action)
+
+
+def test_lambda_hook_points():
+    from moto.awslambda.models import LambdaFunction
+    from moto.awslambda.responses import LambdaResponse
+
+    assert "event" in inspect.signature(LambdaFunction._invoke_lambda).parameters
+    assert callable(LambdaResponse.invoke)
+
+
+def test_sagemaker_hook_points():
+    from moto.sagemaker.responses import SageMakerResponse
+    from moto.sagemakerruntime.responses import SageMakerRuntimeResponse
+
+    assert callable(SageMakerRuntimeResponse.invoke_endpoint)
+    assert hasattr(SageMakerRuntimeResponse, "use_raw_body")
+    assert callable(SageMakerResponse.describe_model) and callable(SageMakerResponse.describe_endpoint_config)
+
+
+def test_sts_backend_keeps_sessions_where_the_emulator_reads_them():
+    from moto.sts.models import AssumedRole, sts_backends
+
+    assert isinstance(sts_backends["123456789012"]["aws"].assumed_roles, list)
+    for attribute in ("role_arn", "session_name", "policy", "expiration", "access_key_id", "session_token"):
+        assert attribute in inspect.getsource(AssumedRole.__init__), f"AssumedRole.{attribute} moved"
+
+
+def test_installing_the_hooks_binds_them():
+    from moto.iam import access_control
+
+    from xacct.emulator import authz
+
+    original = access_control.IAMRequest
+    try:
+        authz.install()
+        assert access_control.IAMRequest is authz.AwsLikeIAMRequest
+    finally:
+        access_control.IAMRequest = original
