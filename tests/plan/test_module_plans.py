@@ -16,7 +16,7 @@ from collections import Counter
 
 import pytest
 
-from tests.plan.fixture import ModuleFixture, load_cases, regenerate_requested, write_case
+from tests.plan.fixture import load_cases, regenerate_requested, write_case
 
 pytestmark = pytest.mark.plan
 
@@ -24,23 +24,9 @@ MODULES = ("parent", "child", "assume-grant")
 CASES = [(module, name, case) for module in MODULES for name, case in load_cases(module)]
 
 
-@pytest.fixture(scope="module")
-def fixtures(emulator):
-    opened: dict[str, ModuleFixture] = {}
-
-    def get(module: str, inputs: dict) -> ModuleFixture:
-        if module not in opened:
-            opened[module] = ModuleFixture(emulator, module, inputs)
-        return opened[module]
-
-    yield get
-    for fixture in opened.values():
-        fixture.close()
-
-
 @pytest.mark.parametrize("module, name, case", CASES, ids=[f"{m}/{n}" for m, n, _ in CASES])
-def test_plan_matches_inventory(fixtures, module, name, case):
-    planned = fixtures(module, case["inputs"]).plan(case["inputs"])
+def test_plan_matches_inventory(module_fixture, module, name, case):
+    planned = module_fixture(module, case["inputs"]).plan(case["inputs"])
     counts = dict(sorted(Counter(address.split(".")[-2] for address in planned["values"]).items()))
     if regenerate_requested():
         write_case(module, name, {**case, "counts": counts, "values": planned["values"],

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.plan.fixture import ModuleFixture, load_cases
+from tests.plan.fixture import load_cases
 
 pytestmark = pytest.mark.plan
 
@@ -27,24 +27,10 @@ def _expand(value):
     return PLACEHOLDERS.get(value, value) if isinstance(value, str) else value
 
 
-@pytest.fixture(scope="module")
-def fixtures(emulator):
-    opened: dict[str, ModuleFixture] = {}
-
-    def get(module: str) -> ModuleFixture:
-        if module not in opened:
-            opened[module] = ModuleFixture(emulator, module, valid_inputs(module))
-        return opened[module]
-
-    yield get
-    for fixture in opened.values():
-        fixture.close()
-
-
 @pytest.mark.parametrize("module, rule", CASES, ids=[f"{m}:{r['variable']}:{i}" for i, (m, r) in enumerate(CASES)])
-def test_invalid_input_fails_the_plan(fixtures, module, rule):
+def test_invalid_input_fails_the_plan(module_fixture, module, rule):
     inputs = {**valid_inputs(module), **{k: _expand(v) for k, v in rule["set"].items()}}
-    output = fixtures(module).plan_error(inputs)
+    output = module_fixture(module, valid_inputs(module)).plan_error(inputs)
     flat = re.sub(r"\s+", " ", output)
     assert "Invalid value for variable" in flat, output[-2000:]
     assert rule["variable"] in flat, output[-2000:]
