@@ -227,3 +227,72 @@ def test_missing_assume_grant_gives_the_seed_access_denied(emulator, deployment)
     assert result["error"]["message"].startswith(f"User: arn:aws:sts::{child_id}:assumed-role/{role}/")
     assert result["error"]["message"].endswith(
         f"is not authorized to perform: sts:AssumeRole on resource: {deployment['parent_role_arn']}")
+
+
+# --- who may assume the parent role, and what it may reach --------------------------
+
+
+def _assume_parent(sts, role_arn: str, external_id: str = EXTERNAL_ID):
+    return sts.assume_role(RoleArn=role_arn, RoleSessionName="probe", ExternalId=external_id)
+
+
+def test_principal_outside_the_arn_pattern_is_denied_by_the_trust(emulator, deployment):
+    from botocore.exceptions import ClientError
+
+    iam = emulator.client("iam", "child")
+    name = f"{deployment['prefix']}other-app"
+    child_id = emulator.accounts["child"].id
+    iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"AWS": f"arn:aws:iam::{child_id}:root"}}]}))
+    try:
+        iam.put_role_policy(RoleName=name, PolicyName="grant", PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [{
+            "Effect": "Allow", "Action": "sts:AssumeRole", "Resource": deployment["parent_role_arn"]}]}))
+        creds = emulator.client("sts", "child").assume_role(
+            RoleArn=f"arn:aws:iam::{child_id}:role/{name}", RoleSessionName="app")["Credentials"]
+        import boto3
+
+        session = boto3.Session(aws_access_key_id=creds["AccessKeyId"], aws_secret_access_key=creds["SecretAccessKey"],
+                                aws_session_token=creds["SessionToken"], region_name=emulator.region)
+        with pytest.raises(ClientError) as error:
+            _assume_parent(emulator.client("sts", session=session), deployment["parent_role_arn"])
+        assert error.value.response["Error"]["Code"] == "AccessDenied"
+        assert f"assumed-role/{name}/app is not authorized to perform: sts:AssumeRole" in error.value.response["Error"]["Message"]
+    finally:
+        iam.delete_role_policy(RoleName=name, PolicyName="grant")
+        iam.delete_role(RoleName=name)
+
+
+def test_an_untrusted_account_is_denied_even_with_every_permission(emulator, deployment):
+    from botocore.exceptions import ClientError
+
+    with pytest.raises(ClientError) as error:
+        _assume_parent(emulator.client("sts", "outsider"), deployment["parent_role_arn"])
+    assert error.value.response["Error"]["Code"] == "AccessDenied"
+    outsider = emulator.accounts["outsider"].id
+    assert error.value.response["Error"]["Message"] == (
+        f"User: arn:aws:iam::{outsider}:user/admin is not authorized to perform: sts:AssumeRole "
+        f"on resource: {deployment['parent_role_arn']}")
+
+
+def test_endpoint_missing_from_the_parent_policy_is_denied_by_sagemaker(emulator, deployment):
+    sagemaker = emulator.client("sagemaker", "parent")
+    other = f"{deployment['prefix']}not-shared"
+    sagemaker.create_model(ModelName=other, ExecutionRoleArn=f"arn:aws:iam::{emulator.accounts['parent'].id}:role/x",
+                           PrimaryContainer={"Image": "echo"})
+    sagemaker.create_endpoint_config(EndpointConfigName=other, ProductionVariants=[{
+        "VariantName": "AllTraffic", "ModelName": other, "InitialInstanceCount": 1, "InstanceType": "ml.t2.medium"}])
+    sagemaker.create_endpoint(EndpointName=other, EndpointConfigName=other)
+    allowed = ",".join([*deployment["endpoint_names"], other])
+    restore = _with_environment(emulator, deployment["function_name"], {"ALLOWED_ENDPOINTS": allowed})
+    try:
+        result = invoke(emulator, deployment["function_name"], {"endpoint": other, "body": "x"})
+    finally:
+        restore()
+        sagemaker.delete_endpoint(EndpointName=other)
+        sagemaker.delete_endpoint_config(EndpointConfigName=other)
+        sagemaker.delete_model(ModelName=other)
+    assert result["statusCode"] == 403, result
+    assert result["error"]["code"] == "AccessDeniedException"
+    assert result["error"]["stage"] == "invoke_endpoint"
+    assert f"is not authorized to perform: sagemaker:InvokeEndpoint on resource: arn:aws:sagemaker:" in result["error"]["message"]
+    assert f"endpoint/{other.lower()}" in result["error"]["message"]

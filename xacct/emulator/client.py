@@ -34,8 +34,10 @@ class Account:
 class EmulatorProcess:
     """`with EmulatorProcess() as emu:` starts `python -m xacct.emulator` and always stops it."""
 
-    def __init__(self, port: int = 0, region: str = "us-east-1"):
-        self.port, self.region = port, region
+    def __init__(self, port: int | None = None, region: str = "us-east-1"):
+        # EMULATOR_PORT pins the port (for a firewall rule, say); by default any free one.
+        self.port = int(os.environ.get("EMULATOR_PORT", "0")) if port is None else port
+        self.region = region
         self._process: subprocess.Popen | None = None
         self._tmp: tempfile.TemporaryDirectory | None = None
         self.endpoint_url = ""
