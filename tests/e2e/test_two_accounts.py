@@ -296,3 +296,38 @@ def test_endpoint_missing_from_the_parent_policy_is_denied_by_sagemaker(emulator
     assert result["error"]["stage"] == "invoke_endpoint"
     assert f"is not authorized to perform: sagemaker:InvokeEndpoint on resource: arn:aws:sagemaker:" in result["error"]["message"]
     assert f"endpoint/{other.lower()}" in result["error"]["message"]
+
+
+def test_the_assumed_parent_role_can_do_nothing_but_invoke(emulator, deployment):
+    """Stand in for the Lambda: let the admin assume its execution role for a moment."""
+    import boto3
+    from botocore.exceptions import ClientError
+
+    iam = emulator.client("iam", "child")
+    role = deployment["execution_role_arn"].split("/")[-1]
+    original = iam.get_role(RoleName=role)["Role"]["AssumeRolePolicyDocument"]
+    original = original if isinstance(original, str) else json.dumps(original)
+    child_id = emulator.accounts["child"].id
+    widened = json.loads(original)
+    widened["Statement"].append({"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"AWS": f"arn:aws:iam::{child_id}:root"}})
+    iam.update_assume_role_policy(RoleName=role, PolicyDocument=json.dumps(widened))
+    try:
+        exec_creds = emulator.client("sts", "child").assume_role(RoleArn=deployment["execution_role_arn"], RoleSessionName="probe")["Credentials"]
+        exec_session = boto3.Session(aws_access_key_id=exec_creds["AccessKeyId"], aws_secret_access_key=exec_creds["SecretAccessKey"],
+                                     aws_session_token=exec_creds["SessionToken"], region_name=emulator.region)
+        parent_creds = _assume_parent(emulator.client("sts", session=exec_session), deployment["parent_role_arn"])["Credentials"]
+    finally:
+        iam.update_assume_role_policy(RoleName=role, PolicyDocument=original)
+    parent = boto3.Session(aws_access_key_id=parent_creds["AccessKeyId"], aws_secret_access_key=parent_creds["SecretAccessKey"],
+                           aws_session_token=parent_creds["SessionToken"], region_name=emulator.region)
+    endpoint = deployment["endpoint_names"][0]
+    answer = emulator.client("sagemaker-runtime", session=parent).invoke_endpoint(EndpointName=endpoint, Body=b"ok")
+    assert answer["Body"].read() == b"ok"
+    for action, call in (
+        ("sagemaker:DescribeEndpoint", lambda: emulator.client("sagemaker", session=parent).describe_endpoint(EndpointName=endpoint)),
+        ("iam:ListRoles", lambda: emulator.client("iam", session=parent).list_roles()),
+    ):
+        with pytest.raises(ClientError) as error:
+            call()
+        assert error.value.response["ResponseMetadata"]["HTTPStatusCode"] == 403
+        assert f"is not authorized to perform: {action}" in error.value.response["Error"]["Message"]
