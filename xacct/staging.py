@@ -33,19 +33,26 @@ class StagedRoot:
         parent, so "examples/two-accounts" keeps `../../modules/...` sources working.
         """
         self._tmp = Path(tempfile.mkdtemp(prefix="xacct-tf-"))
-        (self._tmp / "modules").symlink_to(PROJECT_ROOT / "modules", target_is_directory=True)
         self.dir = self._tmp / relative_dir
+        self.applied = False
+        try:
+            self._lay_out(source, files or {}, override)
+        except BaseException:
+            shutil.rmtree(self._tmp, ignore_errors=True)
+            raise
+        self.tf = tftest.TerraformTest(str(self.dir))
+
+    def _lay_out(self, source: Path | None, files: dict[str, str], override: str | None) -> None:
+        (self._tmp / "modules").symlink_to(PROJECT_ROOT / "modules", target_is_directory=True)
         if source is not None:
             shutil.copytree(source, self.dir, ignore=shutil.ignore_patterns(
                 ".terraform", ".terraform.lock.hcl", "terraform.tfstate*", "*_override.tf"))
         else:
             self.dir.mkdir(parents=True)
-        for name, text in (files or {}).items():
+        for name, text in files.items():
             (self.dir / name).write_text(text)
         if override:
             (self.dir / "emulator_override.tf").write_text(override)
-        self.tf = tftest.TerraformTest(str(self.dir))
-        self.applied = False
 
     @classmethod
     def example(cls, name: str, override: str | None = None) -> "StagedRoot":
