@@ -12,6 +12,8 @@ import json
 import sys
 import time
 
+import tftest
+
 from xacct.emulator.client import EmulatorProcess, EmulatorStartError
 from xacct.staging import LeftoverResources, StagedRoot
 
@@ -79,8 +81,8 @@ def main() -> int:
     except KeyboardInterrupt:
         progress.step("interrupted: everything created was destroyed and the emulator stopped")
         return 130
-    except (EmulatorStartError, LeftoverResources) as error:
-        print(f"demo: {error}", file=sys.stderr)
+    except (EmulatorStartError, LeftoverResources, tftest.TerraformTestError) as error:
+        print(f"demo failed (everything it created was torn down): {error}", file=sys.stderr)
         return 1
     return 0
 

@@ -80,7 +80,12 @@ class StagedRoot:
         return {name: outputs[name] for name in outputs}
 
     def state_list(self) -> list[str]:
-        result = self.tf.execute_command("state", "list")
+        try:
+            result = self.tf.execute_command("state", "list")
+        except tftest.TerraformTestError as error:
+            if "No state file was found" in str(error):  # interrupted before anything was recorded
+                return []
+            raise
         return [line for line in result.out.splitlines() if line.strip()]
 
     def destroy(self) -> None:
@@ -88,7 +93,8 @@ class StagedRoot:
         error: Exception | None = None
         for _ in range(DESTROY_ATTEMPTS):
             try:
-                self.tf.destroy()
+                # An interrupted apply may still be shutting down and holding the state lock.
+                self.tf.execute_command("destroy", "-auto-approve", "-input=false", "-no-color", "-lock-timeout=120s")
                 error = None
                 break
             except tftest.TerraformTestError as failure:

@@ -1,0 +1,86 @@
+"""Nothing is left behind: not after a failed assertion, not silently after a failed
+destroy, not after Ctrl-C in the middle of an apply."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.helpers import leftovers
+from xacct.staging import LeftoverResources, StagedRoot
+from xacct.toolchain import PROJECT_ROOT
+
+pytestmark = pytest.mark.e2e
+
+
+def _policy_root(emulator, name: str, prevent_destroy: bool = False) -> dict[str, str]:
+    lifecycle = "\n  lifecycle {\n    prevent_destroy = true\n  }\n" if prevent_destroy else ""
+    policy = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:GetCallerIdentity", "Resource": "*"}]})
+    return {
+        "provider.tf": emulator.provider_override({"": "child"}),
+        "main.tf": f'resource "aws_iam_policy" "probe" {{\n  name   = "{name}"\n  policy = jsonencode({policy})\n{lifecycle}}}\n',
+    }
+
+
+def test_a_failing_assertion_still_destroys(emulator, run_prefix):
+    name = f"{run_prefix}f-assertion"
+    with pytest.raises(AssertionError, match="the test's own failure"):
+        with StagedRoot(files=_policy_root(emulator, name)) as root:
+            root.init()
+            root.apply()
+            assert emulator.client("iam", "child").list_policies(Scope="Local")["Policies"]
+            raise AssertionError("the test's own failure")
+    assert not leftovers(emulator, name)
+
+
+def test_a_failed_destroy_fails_loudly_and_names_what_is_left(emulator, run_prefix):
+    name = f"{run_prefix}f-stuck"
+    root = StagedRoot(files=_policy_root(emulator, name, prevent_destroy=True))
+    try:
+        root.init()
+        root.apply()
+        with pytest.raises(LeftoverResources, match=r"still in the state: aws_iam_policy\.probe"):
+            root.destroy()
+    finally:
+        (root.dir / "main.tf").write_text(_policy_root(emulator, name)["main.tf"])
+        root.close()
+    assert not leftovers(emulator, name)
+
+
+def test_ctrl_c_during_apply_leaves_no_process_port_or_folder(tmp_path):
+    """The demo is interrupted the way a terminal does it: SIGINT to its process group."""
+    env = {**os.environ, "TMPDIR": str(tmp_path), "PYTHONUNBUFFERED": "1"}
+    demo = subprocess.Popen([sys.executable, "-m", "xacct.demo"], cwd=PROJECT_ROOT, env=env, text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+    output, port = [], None
+    try:
+        for line in demo.stdout:
+            output.append(line)
+            if match := re.search(r"emulator at http://127\.0\.0\.1:(\d+)", line):
+                port = int(match.group(1))
+            if "terraform apply" in line:
+                time.sleep(2)  # well inside the apply, which takes several seconds
+                os.killpg(demo.pid, signal.SIGINT)
+                break
+        output.append(demo.communicate(timeout=240)[0])
+    finally:
+        if demo.poll() is None:
+            os.killpg(demo.pid, signal.SIGKILL)
+    text = "".join(output)
+    assert demo.returncode == 130, text
+    assert "interrupted: everything created was destroyed" in text, text
+    assert port is not None, text
+    with socket.socket() as probe:
+        assert probe.connect_ex(("127.0.0.1", port)) != 0, f"port {port} still open:\n{text}"
+    stray = subprocess.run(["pgrep", "-f", str(tmp_path)], capture_output=True, text=True).stdout.strip()
+    assert not stray, f"processes still running from the interrupted demo: {stray}"
+    assert not list(Path(tmp_path).iterdir()), f"left in the temporary folder: {list(Path(tmp_path).iterdir())}"
