@@ -1,0 +1,132 @@
+"""The parent module's trust conditions, applied and exercised with plain boto3:
+external-ID rotation (several accepted), aws:PrincipalOrgID, and the grant-only module."""
+
+from __future__ import annotations
+
+import json
+
+import boto3
+import pytest
+from botocore.exceptions import ClientError
+
+from tests.e2e.helpers import leftovers
+from xacct.staging import StagedRoot
+
+pytestmark = pytest.mark.e2e
+
+ORG = "o-aaaaaaaaaa"
+CURRENT, PREVIOUS = "ext-current-2", "ext-previous-1"
+
+
+def _root(prefix: str, child_id: str) -> str:
+    return f"""
+module "parent" {{
+  source    = "../modules/parent"
+  providers = {{ aws = aws.parent }}
+
+  name_prefix                    = "{prefix}"
+  endpoints                      = ["{prefix}scoring"]
+  trusted_account_ids            = ["{child_id}"]
+  trusted_principal_arn_patterns = ["arn:aws:iam::{child_id}:role/{prefix}app-*"]
+  trusted_organization_id        = "{ORG}"
+  external_ids                   = ["{CURRENT}", "{PREVIOUS}"]
+}}
+
+# Stands in for an existing workload role (an ECS task role, a CI role).
+resource "aws_iam_role" "app" {{
+  provider = aws.child
+  name     = "{prefix}app-orders"
+  assume_role_policy = jsonencode({{
+    Version   = "2012-10-17"
+    Statement = [{{ Effect = "Allow", Action = "sts:AssumeRole", Principal = {{ AWS = "arn:aws:iam::{child_id}:root" }} }}]
+  }})
+}}
+
+module "grant" {{
+  source    = "../modules/assume-grant"
+  providers = {{ aws = aws.child }}
+
+  role_name       = aws_iam_role.app.name
+  parent_role_arn = module.parent.role_arn
+}}
+
+output "parent_role_arn" {{
+  value = module.parent.role_arn
+}}
+
+output "app_role_arn" {{
+  value = aws_iam_role.app.arn
+}}
+"""
+
+
+@pytest.fixture(scope="module")
+def trust(emulator, run_prefix):
+    prefix = f"{run_prefix}e-"
+    child_id = emulator.accounts["child"].id
+    emulator.set_organizations({child_id: ORG, emulator.accounts["parent"].id: ORG})
+    root = StagedRoot(relative_dir="trust", files={
+        "providers.tf": emulator.provider_override({"parent": "parent", "child": "child"}),
+        "main.tf": _root(prefix, child_id),
+    })
+    try:
+        root.init()
+        root.apply()
+        yield root.outputs()
+    finally:
+        root.close()
+        emulator.set_organizations({})
+        left = leftovers(emulator, prefix)
+        assert not left, f"destroy left resources behind: {left}"
+
+
+def _as_app(emulator, app_role_arn: str):
+    creds = emulator.client("sts", "child").assume_role(RoleArn=app_role_arn, RoleSessionName="orders")["Credentials"]
+    session = boto3.Session(aws_access_key_id=creds["AccessKeyId"], aws_secret_access_key=creds["SecretAccessKey"],
+                            aws_session_token=creds["SessionToken"], region_name=emulator.region)
+    return emulator.client("sts", session=session)
+
+
+def _assume(emulator, trust, external_id: str):
+    return _as_app(emulator, trust["app_role_arn"]).assume_role(
+        RoleArn=trust["parent_role_arn"], RoleSessionName="orders", ExternalId=external_id)
+
+
+def _denied(call) -> str:
+    with pytest.raises(ClientError) as error:
+        call()
+    assert error.value.response["Error"]["Code"] == "AccessDenied"
+    return error.value.response["Error"]["Message"]
+
+
+@pytest.mark.parametrize("external_id", [CURRENT, PREVIOUS])
+def test_every_listed_external_id_is_accepted_during_rotation(emulator, trust, external_id):
+    assumed = _assume(emulator, trust, external_id)
+    assert assumed["AssumedRoleUser"]["Arn"].endswith("/orders")
+
+
+def test_a_retired_external_id_is_denied(emulator, trust):
+    message = _denied(lambda: _assume(emulator, trust, "ext-retired-0"))
+    assert message.endswith(f"is not authorized to perform: sts:AssumeRole on resource: {trust['parent_role_arn']}")
+
+
+@pytest.mark.parametrize("organizations", [{"child": "o-bbbbbbbbbb"}, {}], ids=["other-organization", "no-organization"])
+def test_a_principal_outside_the_organization_is_denied(emulator, trust, organizations):
+    emulator.set_organizations({emulator.accounts[k].id: v for k, v in organizations.items()})
+    try:
+        _denied(lambda: _assume(emulator, trust, CURRENT))
+    finally:
+        emulator.set_organizations({emulator.accounts["child"].id: ORG, emulator.accounts["parent"].id: ORG})
+
+
+def test_the_grant_only_module_is_what_lets_the_workload_role_in(emulator, trust):
+    iam = emulator.client("iam", "child")
+    role = trust["app_role_arn"].split("/")[-1]
+    document = iam.get_role_policy(RoleName=role, PolicyName="AssumeParentSageMakerRole")["PolicyDocument"]
+    iam.delete_role_policy(RoleName=role, PolicyName="AssumeParentSageMakerRole")
+    try:
+        message = _denied(lambda: _assume(emulator, trust, CURRENT))
+    finally:
+        iam.put_role_policy(RoleName=role, PolicyName="AssumeParentSageMakerRole",
+                            PolicyDocument=document if isinstance(document, str) else json.dumps(document))
+    assert f"assumed-role/{role}/orders is not authorized to perform: sts:AssumeRole" in message
