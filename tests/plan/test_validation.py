@@ -45,3 +45,21 @@ def test_every_validation_rule_has_a_case():
         messages = re.findall(r'error_message\s*=\s*"([^"]+)"', text)
         covered = [m for m in messages if any(r["message"] in re.sub(r"\s+", " ", m) for r in rules)]
         assert len(covered) == len(messages), f"{module}: rules without a failing case: {set(messages) - set(covered)}"
+
+
+def _readme_rows() -> set[tuple[str, str, str]]:
+    text = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    section = text.split("## Input validation", 1)[1].split("\n## ", 1)[0]
+    rows = re.findall(r"^\| `([\w-]+)` \| `(\w+)` \| (.+?) \|$", section, flags=re.MULTILINE)
+    return set(rows)
+
+
+def test_readme_validation_table_matches_the_modules_and_the_cases():
+    root = Path(__file__).resolve().parents[2] / "modules"
+    rows = _readme_rows()
+    for module in RULES:
+        messages = set(re.findall(r'error_message\s*=\s*"([^"]+)"', (root / module / "variables.tf").read_text()))
+        documented = {message for m, _, message in rows if m == module}
+        assert documented == messages, f"README validation table out of step for {module}: {documented ^ messages}"
+    cases = {(module, rule["variable"]) for module, rule in CASES}
+    assert {(m, v) for m, v, _ in rows} <= cases, "a README row has no failing-plan case"
