@@ -9,10 +9,20 @@ import pytest
 
 from xacct import toolchain
 from xacct.emulator.client import EmulatorProcess
+from xacct.targets import AwsTarget, TargetError, resolve_target
 
-# Lambda runtime the offline provider (hashicorp/aws 3.39) accepts; the modules default to a
-# current one, which real AWS requires.
-TEST_RUNTIME = "python3.8"
+try:
+    TARGET = resolve_target()
+except TargetError as error:  # reported by pytest_configure before anything runs
+    TARGET, TARGET_ERROR = None, str(error)
+else:
+    TARGET_ERROR = None
+
+# The offline provider (hashicorp/aws 3.39) accepts Lambda runtimes up to python3.8; real
+# AWS needs a current one (and TF_PROVIDERS=registry for a provider that knows it).
+TEST_RUNTIME = "python3.8" if TARGET is None or TARGET.kind == "emulator" else os.environ.get("XACCT_LAMBDA_RUNTIME", "python3.12")
+# On the emulator any image name will do: its endpoints echo whatever they are sent.
+DEMO_MODEL_IMAGE = TARGET.demo_model_image if TARGET and TARGET.kind == "aws" else "111111111111.dkr.ecr.us-east-1.amazonaws.com/echo:1"
 
 
 def pytest_configure(config) -> None:
@@ -21,10 +31,20 @@ def pytest_configure(config) -> None:
     os.environ["TF_CLI_CONFIG_FILE"] = str(toolchain.CLI_CONFIG)
     os.environ["CHECKPOINT_DISABLE"] = "1"
     os.environ.setdefault("TF_IN_AUTOMATION", "1")
+    if TARGET_ERROR:
+        pytest.exit(f"cannot run the suite: {TARGET_ERROR}", returncode=4)
 
 
 @pytest.fixture(scope="session")
 def emulator():
+    """The accounts under test: the local emulator, or real AWS with XACCT_TARGET=aws."""
+    if TARGET.kind == "aws":
+        try:
+            target = AwsTarget(TARGET)
+        except TargetError as error:  # no usable credentials: stop before any apply
+            pytest.exit(f"cannot run against AWS: {error}", returncode=4)
+        yield target
+        return
     with EmulatorProcess() as emu:
         yield emu
 
@@ -33,3 +53,9 @@ def emulator():
 def run_prefix() -> str:
     """Unique per run, so leftovers of one run never collide with the next."""
     return f"t{uuid.uuid4().hex[:6]}-"
+
+
+@pytest.fixture(scope="session")
+def run_tags(run_prefix) -> dict[str, str]:
+    """On every resource a run creates, so a leftover can be traced to its run."""
+    return {"xacct-test-run": run_prefix.rstrip("-"), "xacct-managed-by": "tests"}

@@ -13,7 +13,7 @@ import os
 
 import pytest
 
-from tests.conftest import TEST_RUNTIME
+from tests.conftest import DEMO_MODEL_IMAGE, TEST_RUNTIME
 from tests.e2e.helpers import actions_in, invoke, leftovers
 from xacct.staging import StagedRoot
 
@@ -24,7 +24,7 @@ LAMBDA_PAYLOAD_LIMIT = 6_291_456
 
 
 @pytest.fixture(scope="module")
-def deployment(emulator, run_prefix):
+def deployment(emulator, run_prefix, run_tags):
     prefix = f"{run_prefix}a-"
     root = StagedRoot.example("two-accounts", override=emulator.provider_override({"parent": "parent", "child": "child"}))
     root.set_vars({
@@ -33,8 +33,9 @@ def deployment(emulator, run_prefix):
         "create_demo_endpoint": True,
         # Mixed case on purpose: the parent's policy must name it in lower case to allow it.
         "demo_endpoint_name": f"{prefix}Echo-Endpoint",
-        "demo_model_image": "111111111111.dkr.ecr.us-east-1.amazonaws.com/echo:1",
+        "demo_model_image": DEMO_MODEL_IMAGE,
         "lambda_runtime": TEST_RUNTIME,
+        "tags": run_tags,
     })
     try:
         root.init()
