@@ -26,14 +26,16 @@ class LeftoverResources(RuntimeError):
 
 class StagedRoot:
     def __init__(self, source: Path | None = None, files: dict[str, str] | None = None,
-                 relative_dir: str = "root", override: str | None = None):
-        """Stage `source` (a folder in the project) or `files` (name -> text) as a root.
+                 relative_dir: str = "root", override: str | None = None, workdir: str | None = None):
+        """Stage `source` (a folder in the project) or `files` (name -> text) at `relative_dir`.
 
-        `relative_dir` is where the root sits relative to the staged `modules/` link's
+        `relative_dir` is where the copy sits relative to the staged `modules/` link's
         parent, so "examples/two-accounts" keeps `../../modules/...` sources working.
+        `workdir` (default: `relative_dir`) is the root Terraform runs in.
         """
         self._tmp = Path(tempfile.mkdtemp(prefix="xacct-tf-"))
-        self.dir = self._tmp / relative_dir
+        self._copy = self._tmp / relative_dir
+        self.dir = self._tmp / (workdir or relative_dir)
         self.applied = False
         try:
             self._lay_out(source, files or {}, override)
@@ -45,10 +47,10 @@ class StagedRoot:
     def _lay_out(self, source: Path | None, files: dict[str, str], override: str | None) -> None:
         (self._tmp / "modules").symlink_to(PROJECT_ROOT / "modules", target_is_directory=True)
         if source is not None:
-            shutil.copytree(source, self.dir, ignore=shutil.ignore_patterns(
-                ".terraform", ".terraform.lock.hcl", "terraform.tfstate*", "*_override.tf"))
+            shutil.copytree(source, self._copy, ignore=shutil.ignore_patterns(
+                ".terraform", ".terraform.lock.hcl", "terraform.tfstate*", "*_override.tf", "*.auto.tfvars.json"))
         else:
-            self.dir.mkdir(parents=True)
+            self._copy.mkdir(parents=True)
         for name, text in files.items():
             (self.dir / name).write_text(text)
         if override:
@@ -56,7 +58,8 @@ class StagedRoot:
 
     @classmethod
     def example(cls, name: str, override: str | None = None) -> "StagedRoot":
-        return cls(PROJECT_ROOT / "examples" / name, relative_dir=f"examples/{name}", override=override)
+        """All examples are copied, so one may use another's submodule (../two-accounts/demo-endpoint)."""
+        return cls(PROJECT_ROOT / "examples", relative_dir="examples", workdir=f"examples/{name}", override=override)
 
     def set_vars(self, variables: dict) -> None:
         (self.dir / "run.auto.tfvars.json").write_text(json.dumps(variables, indent=2))
