@@ -1,9 +1,7 @@
 """The parent module's trust conditions, applied and exercised with plain boto3:
-external-ID rotation (several accepted), aws:PrincipalOrgID, and the grant-only module."""
+external-ID rotation (several accepted) and aws:PrincipalOrgID."""
 
 from __future__ import annotations
-
-import json
 
 import boto3
 import pytest
@@ -118,15 +116,3 @@ def test_a_principal_outside_the_organization_is_denied(emulator, trust, organiz
     finally:
         emulator.set_organizations({emulator.accounts["child"].id: ORG, emulator.accounts["parent"].id: ORG})
 
-
-def test_the_grant_only_module_is_what_lets_the_workload_role_in(emulator, trust):
-    iam = emulator.client("iam", "child")
-    role = trust["app_role_arn"].split("/")[-1]
-    document = iam.get_role_policy(RoleName=role, PolicyName="AssumeParentSageMakerRole")["PolicyDocument"]
-    iam.delete_role_policy(RoleName=role, PolicyName="AssumeParentSageMakerRole")
-    try:
-        message = _denied(lambda: _assume(emulator, trust, CURRENT))
-    finally:
-        iam.put_role_policy(RoleName=role, PolicyName="AssumeParentSageMakerRole",
-                            PolicyDocument=document if isinstance(document, str) else json.dumps(document))
-    assert f"assumed-role/{role}/orders is not authorized to perform: sts:AssumeRole" in message

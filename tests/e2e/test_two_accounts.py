@@ -297,7 +297,7 @@ def test_endpoint_missing_from_the_parent_policy_is_denied_by_sagemaker(emulator
     assert result["statusCode"] == 403, result
     assert result["error"]["code"] == "AccessDeniedException"
     assert result["error"]["stage"] == "invoke_endpoint"
-    assert f"is not authorized to perform: sagemaker:InvokeEndpoint on resource: arn:aws:sagemaker:" in result["error"]["message"]
+    assert "is not authorized to perform: sagemaker:InvokeEndpoint on resource: arn:aws:sagemaker:" in result["error"]["message"]
     assert f"endpoint/{other.lower()}" in result["error"]["message"]
 
 
