@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from contextlib import contextmanager
 
 
 def invoke(emulator, function_name: str, event) -> dict:
@@ -37,3 +38,25 @@ def leftovers(emulator, prefix: str) -> list[str]:
         found += [f"{account}: log group {g['logGroupName']}" for g in logs.describe_log_groups()["logGroups"]
                   if g["logGroupName"].startswith(f"/aws/lambda/{prefix}")]
     return found
+
+
+def session_from(credentials: dict, region: str):
+    """A boto3 session from the Credentials block of an AssumeRole answer."""
+    import boto3
+
+    return boto3.Session(aws_access_key_id=credentials["AccessKeyId"], aws_secret_access_key=credentials["SecretAccessKey"],
+                         aws_session_token=credentials["SessionToken"], region_name=region)
+
+
+@contextmanager
+def deployed(emulator, root, prefix: str):
+    """Apply `root` and yield its outputs; always destroy, then require that nothing named
+    with `prefix` is left in any account."""
+    try:
+        root.init()
+        root.apply()
+        yield root.outputs()
+    finally:
+        root.close()  # destroys whatever the apply created, even after a failed assertion
+        left = leftovers(emulator, prefix)
+        assert not left, f"destroy left resources behind: {left}"

@@ -13,7 +13,7 @@ import json
 
 import pytest
 
-from tests.conftest import TEST_RUNTIME
+from tests.conftest import DEMO_MODEL_IMAGE, TEST_RUNTIME
 from tests.e2e.helpers import invoke, leftovers
 from xacct.staging import StagedRoot
 
@@ -40,7 +40,7 @@ def deployment(emulator, run_prefix):
             "external_ids": [EXTERNAL_ID],
             "create_demo_endpoint": True,
             "demo_endpoint_name": f"{prefix}Echo-Endpoint",
-            "demo_model_image": "111111111111.dkr.ecr.us-east-1.amazonaws.com/echo:1",
+            "demo_model_image": DEMO_MODEL_IMAGE,
         })
         parent.init()
         parent.apply()

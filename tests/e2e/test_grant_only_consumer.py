@@ -16,7 +16,7 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.e2e.helpers import leftovers
+from tests.e2e.helpers import deployed, session_from
 from xacct.staging import StagedRoot
 
 pytestmark = pytest.mark.e2e
@@ -153,33 +153,22 @@ def deployment(emulator, run_prefix):
         "provider.tf": emulator.provider_override({"parent": "parent", "child": "child"}),
         "main.tf": main_tf,
     })
-    try:
-        root.init()
-        root.apply()
-        yield {"root": root, "prefix": prefix, **root.outputs()}
-    finally:
-        root.close()
-        left = leftovers(emulator, prefix)
-        assert not left, f"destroy left resources behind: {left}"
-
-
-def _session(emulator, credentials: dict) -> boto3.Session:
-    return boto3.Session(aws_access_key_id=credentials["AccessKeyId"], aws_secret_access_key=credentials["SecretAccessKey"],
-                         aws_session_token=credentials["SessionToken"], region_name=emulator.region)
+    with deployed(emulator, root, prefix) as outputs:
+        yield {"root": root, "prefix": prefix, **outputs}
 
 
 def _task_session(emulator, deployment) -> boto3.Session:
     """What ECS hands the task: a session of its task role (here the child admin assumes it)."""
     creds = emulator.client("sts", "child").assume_role(
         RoleArn=deployment["task_role_arn"], RoleSessionName="orders-task")["Credentials"]
-    return _session(emulator, creds)
+    return session_from(creds, emulator.region)
 
 
 def _parent_session(emulator, task: boto3.Session, deployment, **external_id) -> boto3.Session:
     """The workload's own code: assume the parent role from the task role's session."""
     creds = emulator.client("sts", session=task).assume_role(
         RoleArn=deployment["parent_role_arn"], RoleSessionName="orders", **external_id)["Credentials"]
-    return _session(emulator, creds)
+    return session_from(creds, emulator.region)
 
 
 def _denied_message(deployment) -> str:

@@ -3,11 +3,10 @@ external-ID rotation (several accepted) and aws:PrincipalOrgID."""
 
 from __future__ import annotations
 
-import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.e2e.helpers import leftovers
+from tests.e2e.helpers import deployed, session_from
 from xacct.staging import StagedRoot
 
 pytestmark = pytest.mark.e2e
@@ -68,20 +67,15 @@ def trust(emulator, run_prefix):
         "main.tf": _root(prefix, child_id),
     })
     try:
-        root.init()
-        root.apply()
-        yield root.outputs()
+        with deployed(emulator, root, prefix) as outputs:
+            yield outputs
     finally:
-        root.close()
         emulator.set_organizations({})
-        left = leftovers(emulator, prefix)
-        assert not left, f"destroy left resources behind: {left}"
 
 
 def _as_app(emulator, app_role_arn: str):
     creds = emulator.client("sts", "child").assume_role(RoleArn=app_role_arn, RoleSessionName="orders")["Credentials"]
-    session = boto3.Session(aws_access_key_id=creds["AccessKeyId"], aws_secret_access_key=creds["SecretAccessKey"],
-                            aws_session_token=creds["SessionToken"], region_name=emulator.region)
+    session = session_from(creds, emulator.region)
     return emulator.client("sts", session=session)
 
 

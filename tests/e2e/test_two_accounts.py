@@ -14,7 +14,7 @@ import os
 import pytest
 
 from tests.conftest import DEMO_MODEL_IMAGE, TEST_RUNTIME
-from tests.e2e.helpers import actions_in, invoke, leftovers
+from tests.e2e.helpers import actions_in, deployed, invoke, session_from
 from xacct.staging import StagedRoot
 
 pytestmark = pytest.mark.e2e
@@ -37,15 +37,8 @@ def deployment(emulator, run_prefix, run_tags):
         "lambda_runtime": TEST_RUNTIME,
         "tags": run_tags,
     })
-    try:
-        root.init()
-        root.apply()
-        outputs = root.outputs()
+    with deployed(emulator, root, prefix) as outputs:
         yield {"root": root, "prefix": prefix, **outputs}
-    finally:
-        root.close()  # destroys whatever the apply created, even after a failed assertion
-        left = leftovers(emulator, prefix)
-        assert not left, f"destroy left resources behind: {left}"
 
 
 def test_json_body_comes_back_unchanged(emulator, deployment):
@@ -250,10 +243,8 @@ def test_principal_outside_the_arn_pattern_is_denied_by_the_trust(emulator, depl
             "Effect": "Allow", "Action": "sts:AssumeRole", "Resource": deployment["parent_role_arn"]}]}))
         creds = emulator.client("sts", "child").assume_role(
             RoleArn=f"arn:aws:iam::{child_id}:role/{name}", RoleSessionName="app")["Credentials"]
-        import boto3
 
-        session = boto3.Session(aws_access_key_id=creds["AccessKeyId"], aws_secret_access_key=creds["SecretAccessKey"],
-                                aws_session_token=creds["SessionToken"], region_name=emulator.region)
+        session = session_from(creds, emulator.region)
         with pytest.raises(ClientError) as error:
             _assume_parent(emulator.client("sts", session=session), deployment["parent_role_arn"])
         assert error.value.response["Error"]["Code"] == "AccessDenied"
@@ -303,7 +294,6 @@ def test_endpoint_missing_from_the_parent_policy_is_denied_by_sagemaker(emulator
 
 def test_the_assumed_parent_role_can_do_nothing_but_invoke(emulator, deployment):
     """Stand in for the Lambda: let the admin assume its execution role for a moment."""
-    import boto3
     from botocore.exceptions import ClientError
 
     iam = emulator.client("iam", "child")
@@ -316,13 +306,11 @@ def test_the_assumed_parent_role_can_do_nothing_but_invoke(emulator, deployment)
     iam.update_assume_role_policy(RoleName=role, PolicyDocument=json.dumps(widened))
     try:
         exec_creds = emulator.client("sts", "child").assume_role(RoleArn=deployment["execution_role_arn"], RoleSessionName="probe")["Credentials"]
-        exec_session = boto3.Session(aws_access_key_id=exec_creds["AccessKeyId"], aws_secret_access_key=exec_creds["SecretAccessKey"],
-                                     aws_session_token=exec_creds["SessionToken"], region_name=emulator.region)
+        exec_session = session_from(exec_creds, emulator.region)
         parent_creds = _assume_parent(emulator.client("sts", session=exec_session), deployment["parent_role_arn"])["Credentials"]
     finally:
         iam.update_assume_role_policy(RoleName=role, PolicyDocument=original)
-    parent = boto3.Session(aws_access_key_id=parent_creds["AccessKeyId"], aws_secret_access_key=parent_creds["SecretAccessKey"],
-                           aws_session_token=parent_creds["SessionToken"], region_name=emulator.region)
+    parent = session_from(parent_creds, emulator.region)
     endpoint = deployment["endpoint_names"][0]
     answer = emulator.client("sagemaker-runtime", session=parent).invoke_endpoint(EndpointName=endpoint, Body=b"ok")
     assert answer["Body"].read() == b"ok"
