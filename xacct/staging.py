@@ -42,7 +42,11 @@ class StagedRoot:
         except BaseException:
             shutil.rmtree(self._tmp, ignore_errors=True)
             raise
-        self.tf = tftest.TerraformTest(str(self.dir))
+        # Terraform's own scratch files (provider plugin sockets, which an interrupted run
+        # can leave behind) go inside the staged folder, so close() removes them too.
+        scratch = self._tmp / ".scratch"
+        scratch.mkdir()
+        self.tf = tftest.TerraformTest(str(self.dir), env={"TMPDIR": str(scratch)})
 
     def _lay_out(self, source: Path | None, files: dict[str, str], override: str | None) -> None:
         (self._tmp / "modules").symlink_to(PROJECT_ROOT / "modules", target_is_directory=True)
