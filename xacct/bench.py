@@ -338,10 +338,10 @@ def measure(args, progress) -> dict:
         elapsed = time.monotonic() - started
         progress(f"cold start: {args.cold_runs} fresh interpreters importing the packaged handler, one call each")
         cold = cold_start(args.cold_runs)
-    from sagemaker_invoker import config, credentials  # imported by build_variants
+    from sagemaker_invoker import config, parent_access  # imported by build_variants
 
     cfg = config.get_config()
-    refresh_period = cfg.session_duration_seconds - credentials.get_parent(cfg).credentials._advisory_refresh_timeout
+    refresh_period = cfg.session_duration_seconds - parent_access.for_config(cfg).windows.advisory
     counts = {"measured_assume_role_hooks": sum(meter.assume_role.values()), "measured_assume_role_journal": journal,
               "ours_assume_role_total": warmup["assume_role"].get("ours", 0) + meter.assume_role["ours"],
               "credential_lifetimes_spanned": 1 + int(elapsed // refresh_period),

@@ -11,12 +11,15 @@ optional input as "".
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
 import os
 import re
 from dataclasses import dataclass
 from typing import Mapping, Optional, Tuple
+
+from . import budget, logs
 
 # IAM role ARN in any partition (aws, aws-cn, aws-us-gov, ...), with an
 # optional path. The character set is IAM's for role names and paths.
@@ -50,7 +53,7 @@ class ConfigurationError(ValueError):
 
 @dataclass(frozen=True)
 class Config:
-    """Validated configuration. Frozen and hashable: it keys the client caches."""
+    """Validated configuration. Frozen and hashable: it keys the container's parent-account access."""
 
     parent_role_arn: str
     external_id: Optional[str]
@@ -64,6 +67,9 @@ class Config:
     connect_timeout_seconds: float
     read_timeout_seconds: float
     max_attempts: int
+    log_level: str = "INFO"
+    # The function's own timeout, when known: the retry budget was fitted into it.
+    function_timeout_seconds: Optional[int] = None
 
     def canonical_endpoint(self, name: str) -> Optional[str]:
         """The allowed endpoint matching ``name`` case-insensitively, as configured.
@@ -178,6 +184,19 @@ def load_config(env: Optional[Mapping[str, str]] = None) -> Config:
             f"must be 2 to 64 characters from letters, digits and _+=,.@-, got {session_name!r}",
         )
 
+    connect = _number(env, "CONNECT_TIMEOUT_SECONDS", 3.0, minimum=0.1, maximum=60, integer=False)
+    function_timeout = _number(env, "FUNCTION_TIMEOUT_SECONDS", None, minimum=1, maximum=900, integer=True)
+    try:
+        fitted = budget.fit(
+            function_timeout,
+            connect,
+            _number(env, "READ_TIMEOUT_SECONDS", None, minimum=1, maximum=900, integer=False),
+            # botocore counts the first attempt: 3 means up to two retries.
+            _number(env, "MAX_ATTEMPTS", None, minimum=1, maximum=10, integer=True),
+        )
+    except budget.BudgetError as exc:
+        raise ConfigurationError(exc.variable, str(exc)) from None
+
     return Config(
         parent_role_arn=role_arn,
         external_id=external_id,
@@ -188,32 +207,31 @@ def load_config(env: Optional[Mapping[str, str]] = None) -> Config:
         session_duration_seconds=_number(
             env, "SESSION_DURATION_SECONDS", 3600, minimum=_MIN_DURATION, maximum=_MAX_DURATION, integer=True
         ),
-        connect_timeout_seconds=_number(env, "CONNECT_TIMEOUT_SECONDS", 3.0, minimum=0.1, maximum=60, integer=False),
-        # SageMaker gives a real-time invocation 60 s; 65 s leaves room for the network.
-        read_timeout_seconds=_number(env, "READ_TIMEOUT_SECONDS", 65.0, minimum=1, maximum=900, integer=False),
-        # botocore counts the first attempt: 3 means up to two retries.
-        max_attempts=_number(env, "MAX_ATTEMPTS", 3, minimum=1, maximum=10, integer=True),
+        connect_timeout_seconds=connect,
+        read_timeout_seconds=fitted.read_timeout_seconds,
+        max_attempts=fitted.max_attempts,
+        log_level=_log_level(env),
+        function_timeout_seconds=function_timeout,
     )
 
 
+def _log_level(env) -> str:
+    level = _get(env, "LOG_LEVEL") or "INFO"
+    if level not in logs.LEVELS:
+        raise ConfigurationError("LOG_LEVEL", f"must be one of {', '.join(logs.LEVELS)}, got {level[:20]!r}")
+    return level
+
+
 # Configuration is read once per container: the environment of a Lambda
-# function cannot change without a new container.
-_cached: Optional[Config] = None
-
-
+# function cannot change without a new container. lru_cache does not keep
+# exceptions, so a failure is retried by the next invocation.
+@functools.lru_cache(maxsize=1)
 def get_config() -> Config:
-    """The container's configuration, loaded on first use. Failures are not cached."""
-    global _cached
-    if _cached is None:
-        _cached = load_config()
-        if _cached.external_id is None:
-            # Allowed (the parent's trust policy decides), but without an
-            # ExternalId the role is open to the confused-deputy problem.
-            _log.warning("EXTERNAL_ID is not set; AssumeRole is called without an ExternalId")
-    return _cached
-
-
-def reset() -> None:
-    """Forget the cached configuration (tests)."""
-    global _cached
-    _cached = None
+    """The container's configuration, loaded (and its log levels applied) on first use."""
+    config = load_config()
+    logs.apply_levels(config.log_level)
+    if config.external_id is None:
+        # Allowed (the parent's trust policy decides), but without an
+        # ExternalId the role is open to the confused-deputy problem.
+        _log.warning("EXTERNAL_ID is not set; AssumeRole is called without an ExternalId")
+    return config

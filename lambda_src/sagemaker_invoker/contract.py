@@ -20,6 +20,9 @@ from .config import ENDPOINT_NAME, Config
 # InvokeEndpoint's payload limit.
 MAX_BODY_BYTES = 6 * 1024 * 1024  # 6,291,456
 DEFAULT_CONTENT_TYPE = "application/json"
+# Deepest JSON nesting accepted in "body" (serde_json's default limit): far
+# beyond any model input, far below what breaks Python's JSON encoder.
+MAX_BODY_DEPTH = 128
 
 FIELDS = (
     "endpoint",
@@ -130,6 +133,23 @@ def _endpoint(event, config: Config) -> str:
     return canonical
 
 
+def _depth_exceeds(value: Any, limit: int) -> bool:
+    """Whether JSON ``value`` nests arrays/objects more than ``limit`` levels deep (iteratively: no recursion)."""
+    stack = [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > limit:
+            return True
+        for child in node.values() if isinstance(node, dict) else node:
+            if isinstance(child, (dict, list)):
+                stack.append((child, depth + 1))
+    return False
+
+
+def _too_deep() -> InvalidRequest:
+    return InvalidRequest("body", f"field 'body' nests arrays/objects more than {MAX_BODY_DEPTH} levels deep")
+
+
 def _body(event) -> Tuple[bytes, bool]:
     """(bytes, binary) from exactly one of body / body_base64."""
     has_body, has_b64 = "body" in event, "body_base64" in event
@@ -156,11 +176,19 @@ def _body(event) -> Tuple[bytes, bool]:
         if isinstance(value, (dict, list, bool, int, float)):
             # Compact, and strict JSON: NaN/Infinity are not JSON.
             text = json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+            # Counting brackets costs next to nothing; only a body with that
+            # many of them can be nested that deep, and only then is it walked.
+            if text.count("[") + text.count("{") > MAX_BODY_DEPTH and _depth_exceeds(value, MAX_BODY_DEPTH):
+                raise _too_deep()
             return text.encode("utf-8"), False
     except UnicodeEncodeError:
         raise InvalidRequest("body", "field 'body' must be valid Unicode text (it is sent as UTF-8)") from None
     except (TypeError, ValueError):
         raise InvalidRequest("body", "field 'body' must be JSON-serialisable (NaN and Infinity are not JSON)") from None
+    except RecursionError:
+        # Python's JSON encoder recurses once per level (its limit depends on
+        # the interpreter and the stack); the explicit limit below is the contract.
+        raise _too_deep() from None
     raise InvalidRequest(
         "body",
         f"field 'body' must be a string or a JSON object, array, number or boolean, got {_json_type(value)}",

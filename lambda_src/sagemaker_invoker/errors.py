@@ -21,7 +21,7 @@ from botocore.exceptions import (
 
 from .config import ConfigurationError
 from .contract import InvalidRequest
-from .credentials import AssumeRoleError
+from .parent_access import AssumeRoleError
 
 _log = logging.getLogger(__name__)
 

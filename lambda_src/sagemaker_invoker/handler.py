@@ -9,15 +9,16 @@ import base64
 import json
 import logging
 import time
-from typing import Any, Dict, Optional
+from typing import Any, Callable, Dict, Optional
 
-from . import clients, config, credentials
+from . import config, logs, parent_access
 from .contract import InvokeRequest, parse_event
 from .errors import error_response
+from .parent_access import ParentAccess
 
-_log = logging.getLogger("sagemaker_invoker")
+_log = logging.getLogger(logs.PACKAGE_LOGGER)
 # Lambda's root logger lets WARNING through by default; the per-invocation
-# line is INFO, so open this package's logger to INFO unless set otherwise.
+# line is INFO, so open this package's logger to INFO until LOG_LEVEL is read.
 if _log.level == logging.NOTSET:
     _log.setLevel(logging.INFO)
 
@@ -44,8 +45,8 @@ def _success(request: InvokeRequest, response: Dict[str, Any], payload: bytes) -
     return result
 
 
-def _invoke(request: InvokeRequest, cfg: config.Config):
-    response = clients.get_runtime_client(cfg).invoke_endpoint(**request.invoke_kwargs())
+def _invoke(request: InvokeRequest, access: ParentAccess):
+    response = access.sagemaker.invoke_endpoint(**request.invoke_kwargs())
     # The body is a stream: read it fully here so a failure while reading is
     # still reported as part of the invoke_endpoint stage.
     with response["Body"] as body:
@@ -54,6 +55,12 @@ def _invoke(request: InvokeRequest, cfg: config.Config):
 
 
 def lambda_handler(event: Any, context: Any) -> Dict[str, Any]:
+    """The Lambda entry point: the container's own configuration and parent-account access."""
+    return handle(event, context, parent_access.for_config)
+
+
+def handle(event: Any, context: Any, access_for: Callable[[config.Config], ParentAccess]) -> Dict[str, Any]:
+    """Serve one invocation with the parent-account access ``access_for`` gives for the configuration."""
     started = time.monotonic()
     request_id = getattr(context, "aws_request_id", None)
     stage = "configuration"
@@ -67,9 +74,10 @@ def lambda_handler(event: Any, context: Any) -> Dict[str, Any]:
         stage = "assume_role"
         # Assume the role (first call) or refresh it (near expiry) up front,
         # so an STS failure is reported as such and never reaches SageMaker.
-        credentials.get_parent(cfg).ensure_fresh()
+        access = access_for(cfg)
+        access.ensure_fresh()
         stage = "invoke_endpoint"
-        response, payload = _invoke(request, cfg)
+        response, payload = _invoke(request, access)
         attempts = response.get("ResponseMetadata", {}).get("RetryAttempts")
         result = _success(request, response, payload)
     except Exception as exc:  # every failure becomes a structured response
@@ -101,11 +109,10 @@ def lambda_handler(event: Any, context: Any) -> Dict[str, Any]:
 
 
 def _reset_for_tests() -> None:
-    """Forget every per-container cache (configuration, credentials, client).
+    """Forget the container's configuration and parent-account access.
 
     For tests only: each test then starts like a cold container and reads
     the environment it set up.
     """
-    config.reset()
-    credentials.reset()
-    clients.reset()
+    config.get_config.cache_clear()
+    parent_access.for_config.cache_clear()

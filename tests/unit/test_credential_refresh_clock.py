@@ -5,16 +5,14 @@ Lambda's execution role is itself a role session, so assuming the parent role is
 chaining and STS caps that session at one hour. A warm container living for hours must
 therefore assume the role again and again; here five hours of fake time pass in each case.
 
-The clock: botocore's refreshable credentials decide with their ``time_fetcher``, whose
-default is ``botocore.credentials._local_now``. Being a default argument it is bound when
-the class is defined, so patching the module function alone does not reach new instances;
-the test therefore also points the default of ``DeferredRefreshableCredentials.__init__``
-(which ParentRoleCredentials calls) at the fake clock, and checks the credentials the
-package built really use it.
+The clock: botocore's refreshable credentials decide with the ``time_fetcher`` their
+constructor takes; ``parent_access.build`` passes its ``clock`` argument there, and the
+handler serves with the access the test built (``handler.handle``). The refresh point's
+per-container jitter is injected as 0 here, so the schedule is botocore's own windows.
 
-AWS is faked as in test_handler.py: ``before-send`` hooks on the very STS and
-sagemaker-runtime clients the package caches, answering in wire format, so every request
-is really built and signed (credential refresh happens at signing). STS answers with
+AWS is faked as in test_handler.py (tests/unit/fakes.py): ``before-send`` hooks on the
+very STS and sagemaker-runtime clients the access holds, answering in wire format, so every
+request is really built and signed (credential refresh happens at signing). STS answers with
 Expiration = fake now + DurationSeconds. The InvokeEndpoint hook reads the access key
 from the signed Authorization header and looks up when that key expires.
 """
@@ -22,25 +20,24 @@ from the signed Authorization header and looks up when that key expires.
 from __future__ import annotations
 
 import datetime as dt
-import io
 import math
-import os
-import re
 import types
 import urllib.parse
 
-import botocore.credentials
-import botocore.httpsession
 import pytest
-from botocore.awsrequest import AWSResponse
 
-from sagemaker_invoker import clients, config, credentials, handler
+from sagemaker_invoker import config, handler, parent_access
+from tests.unit.fakes import (  # noqa: F401  (lambda_env and no_network are autouse fixtures)
+    EXEC_KEY,
+    assume_role_xml,
+    lambda_env,
+    no_network,
+    response,
+    signing_key,
+)
 
 pytestmark = pytest.mark.unit
 
-ROLE_ARN = "arn:aws:iam::111122223333:role/SageMakerExternal"
-EXEC_KEY = "AKIAEXECUTIONROLE000"
-ENDPOINT = "My-Endpoint"
 ROLE_CHAINING_CAP = 3600  # STS's limit on DurationSeconds when a role session assumes a role
 SIMULATED = 5 * 3600  # five hours of fake time
 START = dt.datetime(2030, 1, 1, tzinfo=dt.timezone.utc)
@@ -57,22 +54,6 @@ class Clock:
         return (self.now - START).total_seconds()
 
 
-class _Raw(io.BytesIO):
-    """The raw-stream interface botocore reads an HTTP body through."""
-
-    def stream(self, **kwargs):
-        chunk = self.read()
-        while chunk:
-            yield chunk
-            chunk = self.read()
-
-
-def _signing_key(request) -> str:
-    header = request.headers.get("Authorization")
-    header = header.decode() if isinstance(header, bytes) else header
-    return re.search(r"Credential=([^/]+)/", header).group(1)
-
-
 class FakeAws:
     """STS issuing keys that expire on the fake clock; SageMaker recording who signed, and when."""
 
@@ -82,14 +63,12 @@ class FakeAws:
         self.assumed_at = []  # fake seconds at which AssumeRole was called
         self.invokes = []  # (fake now, signing key, that key's expiry)
 
-    def attach(self) -> None:
-        cfg = config.get_config()
-        credentials.get_parent(cfg).sts.meta.events.register("before-send.sts.AssumeRole", self._sts)
-        clients.get_runtime_client(cfg).meta.events.register(
-            "before-send.sagemaker-runtime.InvokeEndpoint", self._invoke)
+    def attach(self, access: parent_access.ParentAccess) -> None:
+        access.sts.meta.events.register("before-send.sts.AssumeRole", self._sts)
+        access.sagemaker.meta.events.register("before-send.sagemaker-runtime.InvokeEndpoint", self._invoke)
 
     def _sts(self, request, **kwargs):
-        assert _signing_key(request) == EXEC_KEY, "AssumeRole must be signed by the execution role"
+        assert signing_key(request) == EXEC_KEY, "AssumeRole must be signed by the execution role"
         query = request.body.decode() if isinstance(request.body, bytes) else request.body
         params = dict(urllib.parse.parse_qsl(query))
         duration = int(params["DurationSeconds"])
@@ -97,59 +76,20 @@ class FakeAws:
         key = f"ASIAPARENT{len(self.assumed_at):04d}"
         self.assumed_at.append(self.clock.elapsed())
         self.expiry[key] = self.clock.now + dt.timedelta(seconds=duration)
-        body = f"""<AssumeRoleResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><AssumeRoleResult>
-  <Credentials><AccessKeyId>{key}</AccessKeyId><SecretAccessKey>secret-{key}</SecretAccessKey>
-  <SessionToken>token-{key}</SessionToken><Expiration>{self.expiry[key]:%Y-%m-%dT%H:%M:%SZ}</Expiration></Credentials>
-  <AssumedRoleUser><AssumedRoleId>AROAEXAMPLE:invoker</AssumedRoleId>
-  <Arn>arn:aws:sts::111122223333:assumed-role/SageMakerExternal/invoker</Arn></AssumedRoleUser>
-</AssumeRoleResult><ResponseMetadata><RequestId>sts-{key}</RequestId></ResponseMetadata></AssumeRoleResponse>"""
-        return AWSResponse(request.url, 200, {"Content-Type": "text/xml"}, _Raw(body.encode()))
+        body = assume_role_xml(key, f"{self.expiry[key]:%Y-%m-%dT%H:%M:%SZ}")
+        return response(request, 200, {"Content-Type": "text/xml"}, body)
 
     def _invoke(self, request, **kwargs):
-        key = _signing_key(request)
+        key = signing_key(request)
         self.invokes.append((self.clock.now, key, self.expiry.get(key)))
         headers = {"Content-Type": "application/json", "x-Amzn-Invoked-Production-Variant": "AllTraffic",
                    "x-amzn-RequestId": "smr-ok", "Content-Length": "2"}
-        return AWSResponse(request.url, 200, headers, _Raw(b"{}"))
-
-
-@pytest.fixture(autouse=True)
-def lambda_env(monkeypatch, tmp_path):
-    for var in [v for v in os.environ if v.startswith("AWS_")]:
-        monkeypatch.delenv(var)
-    for var in ("SESSION_DURATION_SECONDS", "ROLE_SESSION_NAME", "ENDPOINT_REGION"):
-        monkeypatch.delenv(var, raising=False)
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "config"))
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "credentials"))
-    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", EXEC_KEY)
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "exec-secret")
-    monkeypatch.setenv("AWS_SESSION_TOKEN", "exec-token")
-    monkeypatch.setenv("AWS_REGION", "eu-west-1")
-    monkeypatch.setenv("PARENT_ROLE_ARN", ROLE_ARN)
-    monkeypatch.setenv("EXTERNAL_ID", "child-444455556666-3f9a")
-    monkeypatch.setenv("ALLOWED_ENDPOINTS", ENDPOINT)
-    handler._reset_for_tests()
-    yield monkeypatch
-    handler._reset_for_tests()
-
-
-@pytest.fixture(autouse=True)
-def no_network(monkeypatch):
-    def refuse(self, request):
-        raise AssertionError(f"real HTTP request attempted: {request.url}")
-
-    monkeypatch.setattr(botocore.httpsession.URLLib3Session, "send", refuse)
+        return response(request, 200, headers, b"{}")
 
 
 @pytest.fixture
-def clock(monkeypatch):
-    fake = Clock()
-    init = botocore.credentials.DeferredRefreshableCredentials.__init__
-    assert init.__defaults__ == (botocore.credentials._local_now,), "botocore's time source moved"
-    monkeypatch.setattr(init, "__defaults__", (fake,))
-    monkeypatch.setattr(botocore.credentials, "_local_now", fake)
-    return fake
+def clock():
+    return Clock()
 
 
 def expected_windows(duration: int) -> tuple[int, int]:
@@ -171,16 +111,16 @@ def test_keys_are_refreshed_before_expiry_and_never_used_expired(lambda_env, clo
                                                                  assume_roles):
     lambda_env.setenv("SESSION_DURATION_SECONDS", str(duration))
     aws = FakeAws(clock)
-    aws.attach()
-    parent = credentials.get_parent(config.get_config()).credentials
-    assert parent._time_fetcher is clock  # the package's credentials decide on the fake clock
+    # The clock goes in through botocore's own constructor argument; no jitter: botocore's windows.
+    access = parent_access.build(config.get_config(), clock=clock, jitter=lambda: 0.0)
+    aws.attach(access)
     advisory, mandatory = expected_windows(duration)
-    assert (parent._advisory_refresh_timeout, parent._mandatory_refresh_timeout) == (advisory, mandatory)
+    assert (access.windows.advisory, access.windows.mandatory) == (advisory, mandatory)
 
     calls = SIMULATED // step
     for i in range(calls):
         clock.now = START + dt.timedelta(seconds=i * step)
-        result = handler.lambda_handler({"body": "a"}, types.SimpleNamespace(aws_request_id=f"req-{i}"))
+        result = handler.handle({"body": "a"}, types.SimpleNamespace(aws_request_id=f"req-{i}"), lambda cfg: access)
         assert result["statusCode"] == 200, result
 
     # Keys are replaced at the first call that finds fewer than `advisory` seconds left:

@@ -1,15 +1,12 @@
 """Unit tests for the invoker Lambda (lambda_src/sagemaker_invoker).
 
-How AWS is faked, and why not Stubber: Stubber answers at botocore's
-``before-call`` event, before the request is built, signed and sent. That
-skips the credential refresh (it happens at signing) and the retry loop (it
-wraps sending), which are exactly what these tests need to see. Instead,
-``FakeAws`` registers ``before-send`` hooks on the real STS and
-sagemaker-runtime clients the package creates and caches, and answers with
-HTTP responses in each service's wire format. botocore then parses them,
-raises ClientError, applies "standard" retries and re-signs every attempt,
-just as against AWS; the hooks see each signed request (which key signed it,
-which headers and body were sent).
+How AWS is faked (see tests/unit/fakes.py for why not Stubber): ``FakeAws``
+registers ``before-send`` hooks on the real STS and sagemaker-runtime clients
+the package creates and keeps per container, and answers with HTTP responses
+in each service's wire format. botocore then parses them, raises ClientError,
+applies "standard" retries and re-signs every attempt, just as against AWS;
+the hooks see each signed request (which key signed it, which headers and
+body were sent).
 
 A guard makes any real HTTP send fail the test, and botocore's retry sleep is
 recorded instead of slept.
@@ -22,44 +19,36 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-import io
 import json
 import logging
-import os
 import re
 import types
 import urllib.parse
 
 import botocore.endpoint
-import botocore.httpsession
 import pytest
-from botocore.awsrequest import AWSResponse
 from botocore.exceptions import ConnectTimeoutError, EndpointConnectionError, ReadTimeoutError
 
-from sagemaker_invoker import clients, config, credentials, handler
+from sagemaker_invoker import config, handler, parent_access
+from tests.unit.fakes import (  # noqa: F401  (lambda_env and no_network are autouse fixtures)
+    ENDPOINT,
+    EXEC_KEY,
+    EXEC_SECRET,
+    EXTERNAL_ID,
+    FUNCTION_NAME,
+    REGION,
+    ROLE_ARN,
+    assume_role_xml,
+    header,
+    lambda_env,
+    no_network,
+    response,
+    signing_key,
+)
 
 pytestmark = pytest.mark.unit
 
-ROLE_ARN = "arn:aws:iam::111122223333:role/SageMakerExternal"
-EXTERNAL_ID = "child-444455556666-3f9a"
-ENDPOINT = "My-Endpoint"
-REGION = "eu-west-1"
-FUNCTION_NAME = "child-sagemaker-invoker"
-EXEC_KEY = "AKIAEXECUTIONROLE000"
-EXEC_SECRET = "exec-secret-never-logged"
 MIB6 = 6 * 1024 * 1024
-
-CONFIG_VARS = (
-    "PARENT_ROLE_ARN",
-    "EXTERNAL_ID",
-    "ALLOWED_ENDPOINTS",
-    "ENDPOINT_REGION",
-    "ROLE_SESSION_NAME",
-    "SESSION_DURATION_SECONDS",
-    "CONNECT_TIMEOUT_SECONDS",
-    "READ_TIMEOUT_SECONDS",
-    "MAX_ATTEMPTS",
-)
 
 
 # ---------------------------------------------------------------------------
@@ -73,22 +62,7 @@ def _now():
 def sts_ok(key_id, expires_in):
     """AssumeRole success (STS speaks the query protocol: XML)."""
     expiration = (_now() + expires_in).strftime("%Y-%m-%dT%H:%M:%SZ")
-    body = f"""<AssumeRoleResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">
-  <AssumeRoleResult>
-    <Credentials>
-      <AccessKeyId>{key_id}</AccessKeyId>
-      <SecretAccessKey>secret-of-{key_id}</SecretAccessKey>
-      <SessionToken>token-of-{key_id}</SessionToken>
-      <Expiration>{expiration}</Expiration>
-    </Credentials>
-    <AssumedRoleUser>
-      <AssumedRoleId>AROAEXAMPLE:{FUNCTION_NAME}</AssumedRoleId>
-      <Arn>arn:aws:sts::111122223333:assumed-role/SageMakerExternal/{FUNCTION_NAME}</Arn>
-    </AssumedRoleUser>
-  </AssumeRoleResult>
-  <ResponseMetadata><RequestId>sts-ok-{key_id}</RequestId></ResponseMetadata>
-</AssumeRoleResponse>"""
-    return 200, {"Content-Type": "text/xml"}, body.encode()
+    return 200, {"Content-Type": "text/xml"}, assume_role_xml(key_id, expiration)
 
 
 def sts_error(code, message, status):
@@ -117,26 +91,6 @@ def invoke_error(code, message, status, **fields):
     return status, headers, json.dumps({"Message": message, **fields}).encode()
 
 
-class _Raw(io.BytesIO):
-    """The raw-stream interface botocore reads an HTTP body through."""
-
-    def stream(self, **kwargs):
-        chunk = self.read()
-        while chunk:
-            yield chunk
-            chunk = self.read()
-
-
-def _header(request, name):
-    value = request.headers.get(name)
-    return value.decode() if isinstance(value, bytes) else value
-
-
-def _signing_key(request):
-    match = re.search(r"Credential=([^/]+)/", _header(request, "Authorization") or "")
-    return match.group(1) if match else None
-
-
 # ---------------------------------------------------------------------------
 # The fake
 
@@ -160,9 +114,9 @@ class FakeAws:
 
     def attach(self):
         """Hook the clients the handler will use (creating them makes no AWS call)."""
-        cfg = config.get_config()
-        self.sts_client = credentials.get_parent(cfg).sts
-        self.runtime_client = clients.get_runtime_client(cfg)
+        access = parent_access.for_config(config.get_config())
+        self.sts_client = access.sts
+        self.runtime_client = access.sagemaker
         self.sts_client.meta.events.register("before-send.sts.AssumeRole", self._on_sts)
         self.runtime_client.meta.events.register("before-send.sagemaker-runtime.InvokeEndpoint", self._on_invoke)
 
@@ -180,11 +134,11 @@ class FakeAws:
             key = re.search(rb"<AccessKeyId>(.*?)</AccessKeyId>", body).group(1).decode()
             expiry = re.search(rb"<Expiration>(.*?)</Expiration>", body).group(1).decode()
             self.issued[key] = dt.datetime.fromisoformat(expiry.replace("Z", "+00:00"))
-        return AWSResponse(request.url, status, headers, _Raw(body))
+        return response(request, status, headers, body)
 
     def _on_sts(self, request, **kwargs):
         params = dict(urllib.parse.parse_qsl(request.body.decode() if isinstance(request.body, bytes) else request.body))
-        self.sts_calls.append({"params": params, "key": _signing_key(request), "url": request.url})
+        self.sts_calls.append({"params": params, "key": signing_key(request), "url": request.url})
         if self.sts:
             item = self.sts.pop(0)
         else:
@@ -192,15 +146,15 @@ class FakeAws:
         return self._respond(request, item)
 
     def _on_invoke(self, request, **kwargs):
-        key = _signing_key(request)
+        key = signing_key(request)
         self.invoke_calls.append(
             {
                 "url": request.url,
                 "path": urllib.parse.urlsplit(request.url).path,
-                "headers": {k.lower(): _header(request, k) for k in request.headers.keys()},
+                "headers": {k.lower(): header(request, k) for k in request.headers.keys()},
                 "body": request.body,
                 "key": key,
-                "token": _header(request, "X-Amz-Security-Token"),
+                "token": header(request, "X-Amz-Security-Token"),
                 "seconds_left": (self.issued[key] - _now()).total_seconds() if key in self.issued else None,
             }
         )
@@ -211,45 +165,6 @@ class FakeAws:
 
 # ---------------------------------------------------------------------------
 # Fixtures
-
-
-@pytest.fixture(autouse=True)
-def lambda_env(monkeypatch, tmp_path):
-    """A clean Lambda-like environment, and cold-container caches for every test."""
-    for var in list(os.environ):
-        if var.startswith("AWS_") or var in CONFIG_VARS:
-            monkeypatch.delenv(var)
-    # No shared config/credentials files, no instance metadata: only what we set.
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "config"))
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "credentials"))
-    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
-    # What Lambda provides: the execution role's credentials and the region.
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", EXEC_KEY)
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", EXEC_SECRET)
-    monkeypatch.setenv("AWS_SESSION_TOKEN", "exec-token")
-    monkeypatch.setenv("AWS_REGION", REGION)
-    monkeypatch.setenv("AWS_LAMBDA_FUNCTION_NAME", FUNCTION_NAME)
-    # What Terraform sets.
-    monkeypatch.setenv("PARENT_ROLE_ARN", ROLE_ARN)
-    monkeypatch.setenv("EXTERNAL_ID", EXTERNAL_ID)
-    monkeypatch.setenv("ALLOWED_ENDPOINTS", ENDPOINT)
-    handler._reset_for_tests()
-    yield monkeypatch
-    handler._reset_for_tests()
-
-
-@pytest.fixture(autouse=True)
-def no_network(monkeypatch):
-    """Fail on any request that would really leave the process."""
-    sent = []
-
-    def refuse(self, request):
-        sent.append(request.url)
-        raise AssertionError(f"real HTTP request attempted: {request.url}")
-
-    monkeypatch.setattr(botocore.httpsession.URLLib3Session, "send", refuse)
-    yield sent
-    assert sent == [], f"real HTTP requests were attempted: {sent}"
 
 
 @pytest.fixture(autouse=True)
@@ -454,9 +369,8 @@ def test_clients_use_configured_timeouts_retries_and_regions(lambda_env):
     lambda_env.setenv("CONNECT_TIMEOUT_SECONDS", "2.5")
     lambda_env.setenv("READ_TIMEOUT_SECONDS", "30")
     lambda_env.setenv("MAX_ATTEMPTS", "5")
-    cfg = config.get_config()
-    runtime = clients.get_runtime_client(cfg)
-    sts = credentials.get_parent(cfg).sts
+    access = parent_access.for_config(config.get_config())
+    runtime, sts = access.sagemaker, access.sts
 
     assert runtime.meta.region_name == "us-east-2"
     assert runtime.meta.endpoint_url == "https://runtime.sagemaker.us-east-2.amazonaws.com"
@@ -468,9 +382,9 @@ def test_clients_use_configured_timeouts_retries_and_regions(lambda_env):
 
 def test_aws_endpoint_url_from_the_environment_is_honoured(lambda_env):
     lambda_env.setenv("AWS_ENDPOINT_URL", "http://emulator.test:4566")
-    cfg = config.get_config()
-    assert clients.get_runtime_client(cfg).meta.endpoint_url == "http://emulator.test:4566"
-    assert credentials.get_parent(cfg).sts.meta.endpoint_url == "http://emulator.test:4566"
+    access = parent_access.for_config(config.get_config())
+    assert access.sagemaker.meta.endpoint_url == "http://emulator.test:4566"
+    assert access.sts.meta.endpoint_url == "http://emulator.test:4566"
 
 
 # ---------------------------------------------------------------------------
@@ -641,7 +555,7 @@ def test_role_is_assumed_once_and_client_created_once(aws):
     assert len(aws.sts_calls) == 1
     assert len(aws.invoke_calls) == 5  # every call went through the client hooked above
     assert {c["key"] for c in aws.invoke_calls} == {"ASIAPARENT0001"}
-    assert clients.get_runtime_client(config.get_config()) is runtime
+    assert parent_access.for_config(config.get_config()).sagemaker is runtime
 
 
 def test_credentials_near_expiry_are_replaced_before_use(aws):
