@@ -116,7 +116,7 @@ variable "memory_size" {
 variable "timeout" {
   description = "Function timeout in seconds. SageMaker allows a model 60 s per invocation, so the default leaves room for one full call."
   type        = number
-  default     = 75
+  default     = 260
 
   validation {
     condition     = var.timeout >= 5 && var.timeout <= 900 && floor(var.timeout) == var.timeout
