@@ -146,6 +146,15 @@ def _depth_exceeds(value: Any, limit: int) -> bool:
     return False
 
 
+def _within_depth(text: str, value: Any) -> str:
+    """``text`` (the encoded ``value``) if ``value`` nests at most MAX_BODY_DEPTH levels."""
+    # Counting brackets costs next to nothing; only a body with that many of
+    # them can be nested that deep, and only then is it walked.
+    if text.count("[") + text.count("{") > MAX_BODY_DEPTH and _depth_exceeds(value, MAX_BODY_DEPTH):
+        raise _too_deep()
+    return text
+
+
 def _too_deep() -> InvalidRequest:
     return InvalidRequest("body", f"field 'body' nests arrays/objects more than {MAX_BODY_DEPTH} levels deep")
 
@@ -176,18 +185,16 @@ def _body(event) -> Tuple[bytes, bool]:
         if isinstance(value, (dict, list, bool, int, float)):
             # Compact, and strict JSON: NaN/Infinity are not JSON.
             text = json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
-            # Counting brackets costs next to nothing; only a body with that
-            # many of them can be nested that deep, and only then is it walked.
-            if text.count("[") + text.count("{") > MAX_BODY_DEPTH and _depth_exceeds(value, MAX_BODY_DEPTH):
-                raise _too_deep()
-            return text.encode("utf-8"), False
+            return _within_depth(text, value).encode("utf-8"), False
     except UnicodeEncodeError:
         raise InvalidRequest("body", "field 'body' must be valid Unicode text (it is sent as UTF-8)") from None
+    except InvalidRequest:
+        raise  # already says what is wrong (InvalidRequest is a ValueError)
     except (TypeError, ValueError):
         raise InvalidRequest("body", "field 'body' must be JSON-serialisable (NaN and Infinity are not JSON)") from None
     except RecursionError:
         # Python's JSON encoder recurses once per level (its limit depends on
-        # the interpreter and the stack); the explicit limit below is the contract.
+        # the interpreter and the stack); MAX_BODY_DEPTH is the contract.
         raise _too_deep() from None
     raise InvalidRequest(
         "body",

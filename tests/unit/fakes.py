@@ -13,6 +13,7 @@ to make them autouse there.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import logging
 import os
@@ -135,3 +136,27 @@ def no_network(monkeypatch):
     monkeypatch.setattr(botocore.httpsession.URLLib3Session, "send", refuse)
     yield sent
     assert sent == [], f"real HTTP requests were attempted: {sent}"
+
+
+class HappyAws:
+    """The simplest fake for a ``ParentAccess``: STS issues one-hour keys, InvokeEndpoint answers 200.
+
+    Records what reached each service (``assume_role_calls``, ``invoked_bodies``).
+    """
+
+    def __init__(self, access, key_id: str = "ASIAPARENTHAPPY0001", answer: bytes = b"{}"):
+        self.key_id, self.answer = key_id, answer
+        self.assume_role_calls, self.invoked_bodies = 0, []
+        access.sts.meta.events.register("before-send.sts.AssumeRole", self._sts)
+        access.sagemaker.meta.events.register("before-send.sagemaker-runtime.InvokeEndpoint", self._invoke)
+
+    def _sts(self, request, **kwargs):
+        self.assume_role_calls += 1
+        expiry = dt.datetime.now(dt.timezone.utc) + dt.timedelta(hours=1)
+        body = assume_role_xml(self.key_id, f"{expiry:%Y-%m-%dT%H:%M:%SZ}")
+        return response(request, 200, {"Content-Type": "text/xml"}, body)
+
+    def _invoke(self, request, **kwargs):
+        self.invoked_bodies.append(request.body)
+        headers = {"Content-Type": "text/plain", "x-Amzn-Invoked-Production-Variant": "AllTraffic"}
+        return response(request, 200, headers, self.answer)
