@@ -134,6 +134,22 @@ def _assume_role_fetcher(sts, config: Config) -> Callable[[], Dict[str, Any]]:
     return fetch
 
 
+def refreshable(fetch: Callable[[], Dict[str, Any]], windows: RefreshWindows, clock: Clock) -> RefreshableCredentials:
+    """Keys from ``fetch``, fetched on first use and again when they enter ``windows``, on ``clock``."""
+    return RefreshableCredentials(
+        # Placeholder keys that expired long ago: the first use must call ``fetch``.
+        access_key="",
+        secret_key="",
+        token="",
+        expiry_time=_EXPIRED,
+        refresh_using=fetch,
+        method=_Provider.METHOD,
+        time_fetcher=clock,
+        advisory_timeout=windows.advisory,
+        mandatory_timeout=windows.mandatory,
+    )
+
+
 class _Provider(CredentialProvider):
     """Hands a botocore session the parent-role credentials instead of walking the default chain."""
 
@@ -166,18 +182,7 @@ def build(config: Config, clock: Clock = utc_now, jitter: Callable[[], float] = 
     """Parent-account access for ``config``; no AWS call. ``clock`` and ``jitter`` are injectable for tests."""
     sts = _sts_client(config)
     windows = refresh_windows(config.session_duration_seconds, jitter())
-    credentials = RefreshableCredentials(
-        # Placeholder keys that expired long ago: the first use must assume the role.
-        access_key="",
-        secret_key="",
-        token="",
-        expiry_time=_EXPIRED,
-        refresh_using=_assume_role_fetcher(sts, config),
-        method=_Provider.METHOD,
-        time_fetcher=clock,
-        advisory_timeout=windows.advisory,
-        mandatory_timeout=windows.mandatory,
-    )
+    credentials = refreshable(_assume_role_fetcher(sts, config), windows, clock)
     session = botocore.session.Session()
     # The session's credential chain is this one provider: every client made
     # from it signs each request with ``credentials``, refreshing as needed.
