@@ -20,7 +20,8 @@ field: omit it instead)::
     inference_id       string, optional, 1 to 64 characters
     target_variant     string, optional, a production variant name
 
-The body must be 1 to 6,291,456 bytes once encoded.
+The body must be 1 to 6,291,456 bytes once encoded; a JSON body may nest
+arrays/objects at most 128 levels deep.
 
 Success::
 

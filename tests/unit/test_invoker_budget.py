@@ -17,6 +17,7 @@ AWS Lambda Developer Guide, "Configure Lambda function timeout".
 
 from __future__ import annotations
 
+import re
 import types
 from pathlib import Path
 
@@ -161,3 +162,17 @@ def test_function_timeout_must_be_whole_seconds_lambda_allows(lambda_env, value)
     error = handler.lambda_handler({"body": "a"}, None)["error"]
     assert error["variable"] == "FUNCTION_TIMEOUT_SECONDS"
     assert error["message"] == f"FUNCTION_TIMEOUT_SECONDS must be an integer from 1 to 900, got {value!r}"
+
+
+def test_the_readme_table_is_what_the_function_derives():
+    readme = (Path(__file__).resolve().parents[2] / "lambda_src" / "README.md").read_text()
+    rows = re.findall(r"^\| (\d+) s[^|]* \| (\d+) s \| (\d) \| (\d+) s \|$", readme, re.MULTILINE)
+    assert len(rows) == 4
+    for timeout, read, attempts, worst in rows:
+        cfg = config.load_config({**BASE_ENV, "FUNCTION_TIMEOUT_SECONDS": timeout})
+        assert (cfg.read_timeout_seconds, cfg.max_attempts) == (float(read), int(attempts))
+        assert round(worst_case(cfg.connect_timeout_seconds, budget.STS_READ_TIMEOUT_SECONDS,
+                                cfg.read_timeout_seconds, cfg.max_attempts)) == int(worst)
+    assert "| under 14 s | refused |" in readme
+    with pytest.raises(config.ConfigurationError):
+        config.load_config({**BASE_ENV, "FUNCTION_TIMEOUT_SECONDS": "13"})
