@@ -47,7 +47,7 @@ variable "execution_role_name" {
   # plan fails, rather than the apply.
   validation {
     condition     = var.execution_role_name != null || length("${var.name_prefix}${var.function_name}-exec") <= 64
-    error_message = "The default execution role name <name_prefix><function_name>-exec would exceed IAM's 64-character role name limit: shorten name_prefix or function_name, or set execution_role_name."
+    error_message = "The default execution role name (name_prefix, function_name, then -exec) would exceed IAM's 64-character role name limit: shorten name_prefix or function_name, or set execution_role_name."
   }
 }
 

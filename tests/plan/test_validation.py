@@ -14,7 +14,7 @@ pytestmark = pytest.mark.plan
 
 RULES = yaml.safe_load((Path(__file__).parent / "validation_cases.yaml").read_text())
 CASES = [(module, rule) for module, rules in RULES.items() for rule in rules]
-PLACEHOLDERS = {"<<1225 characters>>": "x" * 1225}
+PLACEHOLDERS = {"<<1225 characters>>": "x" * 1225, "<<65 characters>>": "r" * 65}
 
 
 def valid_inputs(module: str) -> dict:
