@@ -28,6 +28,7 @@ class ModuleFixture:
     def __init__(self, emulator, module: str, inputs: dict):
         """`inputs` must be valid: `terraform init` checks required arguments."""
         self.module = module
+        self.plan_output = ""
         self.root = StagedRoot(relative_dir="fixture", files={
             "provider.tf": emulator.provider_override({"": MODULE_ACCOUNT[module]}),
         })
@@ -46,7 +47,8 @@ class ModuleFixture:
         attributes the module sets (the rest are provider defaults, not recorded).
         """
         self.write_inputs(inputs)
-        self.root.tf.execute_command("plan", "-input=false", "-no-color", "-out=case.plan")
+        result = self.root.tf.execute_command("plan", "-input=false", "-no-color", "-out=case.plan")
+        self.plan_output = result.out + result.err  # warnings included
         shown = json.loads(self.root.tf.execute_command("show", "-json", "case.plan").out)
         module = next((m for m in shown["planned_values"]["root_module"].get("child_modules", [])
                        if m["address"] == "module.under_test"), {"resources": [], "child_modules": []})

@@ -30,7 +30,10 @@ CASES = [(module, name, case) for module in MODULES for name, case in load_cases
 
 @pytest.mark.parametrize("module, name, case", CASES, ids=[f"{m}/{n}" for m, n, _ in CASES])
 def test_plan_matches_inventory(module_fixture, module, name, case):
-    planned = module_fixture(module, case["inputs"]).plan(case["inputs"])
+    fixture = module_fixture(module, case["inputs"])
+    planned = fixture.plan(case["inputs"])
+    # A deprecated attribute or argument makes the provider print "Warning: Deprecated ...".
+    assert "Deprecated" not in fixture.plan_output, fixture.plan_output
     counts = dict(sorted(Counter(address.split(".")[-2] for address in planned["values"]).items()))
     if regenerate_requested():
         write_case(module, name, {**case, "counts": counts, "values": _keep_absent(case, recordable(planned)),
