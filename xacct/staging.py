@@ -1,9 +1,10 @@
 """Run a Terraform root in a throw-away copy, against the emulator, and always tear it down.
 
 A root (an example, or a generated fixture) is copied into a temporary folder beside a
-link to `modules/`, so relative module sources resolve and no state, lock file or
+copy of `modules/`, so relative module sources resolve and no state, lock file or
 `.terraform` folder lands in the project. Emulator runs add a generated
-`emulator_override.tf`: the root itself stays what a user would apply to real accounts.
+`emulator_override.tf`, and offline runs a provider-floor override (xacct/provider_floor.py):
+the root itself stays what a user would apply to real accounts.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from pathlib import Path
 
 import tftest
 
+from xacct import provider_floor
 from xacct.toolchain import PROJECT_ROOT
 
 DESTROY_ATTEMPTS = 3
@@ -49,7 +51,9 @@ class StagedRoot:
         self.tf = tftest.TerraformTest(str(self.dir), env={"TMPDIR": str(scratch)})
 
     def _lay_out(self, source: Path | None, files: dict[str, str], override: str | None) -> None:
-        (self._tmp / "modules").symlink_to(PROJECT_ROOT / "modules", target_is_directory=True)
+        # A copy, not a link: the provider floor is relaxed in it without touching the project.
+        shutil.copytree(PROJECT_ROOT / "modules", self._tmp / "modules", ignore=shutil.ignore_patterns(
+            ".terraform", ".terraform.lock.hcl", "terraform.tfstate*", "*_override.tf", "*_override.tf.json"))
         if source is not None:
             shutil.copytree(source, self._copy, ignore=shutil.ignore_patterns(
                 ".terraform", ".terraform.lock.hcl", "terraform.tfstate*", "*_override.tf", "*.auto.tfvars.json"))
@@ -59,6 +63,7 @@ class StagedRoot:
             (self.dir / name).write_text(text)
         if override:
             (self.dir / "emulator_override.tf").write_text(override)
+        provider_floor.relax(self._tmp)
 
     @classmethod
     def example(cls, name: str, override: str | None = None) -> "StagedRoot":

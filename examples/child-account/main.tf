@@ -7,17 +7,19 @@
 #   external ID (read from the secret store both pipelines share, never from the parent's
 #   state).
 # - The parent's trusted_principal_arn_patterns must match this Lambda's execution role,
-#   arn:aws:iam::<this account>:role/<name_prefix><function_name>-exec (the
-#   execution_role_arn output); tell the platform team if you change either name.
+#   arn:aws:iam::<this account>:role/<execution_role_name>. Agree the name with the
+#   platform team and set execution_role_name to it (the execution_role_arn output shows
+#   the result); left null, the module names it <name_prefix><function_name>-exec.
 
 module "child" {
   source = "../../modules/child"
 
-  name_prefix     = var.name_prefix
-  function_name   = var.function_name
-  parent_role_arn = var.parent_role_arn
-  external_id     = var.external_id
-  endpoint_names  = var.endpoint_names
-  endpoint_region = var.endpoint_region
-  runtime         = var.lambda_runtime
+  name_prefix         = var.name_prefix
+  function_name       = var.function_name
+  execution_role_name = var.execution_role_name
+  parent_role_arn     = var.parent_role_arn
+  external_id         = var.external_id
+  endpoint_names      = var.endpoint_names
+  endpoint_region     = var.endpoint_region
+  runtime             = var.lambda_runtime
 }

@@ -12,3 +12,8 @@ output "execution_role_arn" {
   description = "The Lambda's execution role: the principal the parent's trusted_principal_arn_patterns must match."
   value       = module.child.execution_role_arn
 }
+
+output "execution_role_name" {
+  description = "Name of the Lambda's execution role."
+  value       = module.child.execution_role_name
+}

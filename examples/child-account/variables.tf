@@ -17,15 +17,21 @@ variable "role_to_assume" {
 }
 
 variable "name_prefix" {
-  description = "Prepended to every name, so several copies can share the account. The parent's trust pattern must match <name_prefix><function_name>-exec."
+  description = "Prepended to every name, so several copies can share the account."
   type        = string
   default     = ""
 }
 
 variable "function_name" {
-  description = "Name of the invoker Lambda (after name_prefix); its execution role is <name_prefix><function_name>-exec."
+  description = "Name of the invoker Lambda (after name_prefix)."
   type        = string
   default     = "sagemaker-invoker"
+}
+
+variable "execution_role_name" {
+  description = "Name of the Lambda's execution role, as agreed with the parent account's trusted_principal_arn_patterns. Null names it <name_prefix><function_name>-exec."
+  type        = string
+  default     = null
 }
 
 variable "parent_role_arn" {

@@ -1,29 +1,14 @@
 terraform {
+  # 1.9 is the first release whose variable validations may refer to other variables.
   required_version = ">= 1.9"
 
   required_providers {
     aws = {
-      source  = "hashicorp/aws"
-      version = ">= 3.39"
+      source = "hashicorp/aws"
+      # The lowest release that accepts the default runtime, python3.12 (provider
+      # CHANGELOG, 5.32.0: aws_lambda_function runtime python3.12). See the README's
+      # compatibility table for what each version is proven by.
+      version = ">= 5.32.0"
     }
-  }
-}
-
-# The child account only. In an account baseline this root is applied by the consuming
-# team's pipeline, with that pipeline's credentials: a named profile, a role to assume, or
-# both. It never needs credentials for the parent account.
-provider "aws" {
-  region  = var.region
-  profile = var.profile
-
-  dynamic "assume_role" {
-    for_each = var.role_to_assume == null ? [] : [var.role_to_assume]
-    content {
-      role_arn = assume_role.value
-    }
-  }
-
-  default_tags {
-    tags = var.tags
   }
 }

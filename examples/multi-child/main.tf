@@ -13,10 +13,12 @@ data "aws_partition" "child" {
 locals {
   child_account_id = data.aws_caller_identity.child.account_id
   function_names   = { for c in var.children : c => "${c}-sagemaker-invoker" }
-  # The child module names each execution role <name_prefix><function_name>-exec.
+  # Named once here and given to both sides: each child module creates its role under this
+  # name and the parent's trust admits exactly these roles.
+  execution_role_names = { for c in var.children : c => "${var.name_prefix}${local.function_names[c]}-exec" }
   execution_role_patterns = [
     for c in sort(tolist(var.children)) :
-    "arn:${data.aws_partition.child.partition}:iam::${local.child_account_id}:role/${var.name_prefix}${local.function_names[c]}-exec"
+    "arn:${data.aws_partition.child.partition}:iam::${local.child_account_id}:role/${local.execution_role_names[c]}"
   ]
   # Taken from the module's output, so the parent's policy waits for the endpoint.
   endpoint_names = concat(module.demo_endpoint[*].endpoint_name, var.endpoint_names)
@@ -66,10 +68,11 @@ module "child" {
     aws = aws.child
   }
 
-  name_prefix     = var.name_prefix
-  function_name   = each.value
-  parent_role_arn = module.parent.role_arn
-  external_id     = var.external_id
-  endpoint_names  = local.endpoint_names
-  runtime         = var.lambda_runtime
+  name_prefix         = var.name_prefix
+  function_name       = each.value
+  execution_role_name = local.execution_role_names[each.key]
+  parent_role_arn     = module.parent.role_arn
+  external_id         = var.external_id
+  endpoint_names      = local.endpoint_names
+  runtime             = var.lambda_runtime
 }

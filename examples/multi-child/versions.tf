@@ -1,45 +1,14 @@
 terraform {
+  # 1.9 is the first release whose variable validations may refer to other variables.
   required_version = ">= 1.9"
 
   required_providers {
     aws = {
-      source  = "hashicorp/aws"
-      version = ">= 3.39"
+      source = "hashicorp/aws"
+      # The lowest release that accepts the default runtime, python3.12 (provider
+      # CHANGELOG, 5.32.0: aws_lambda_function runtime python3.12). See the README's
+      # compatibility table for what each version is proven by.
+      version = ">= 5.32.0"
     }
-  }
-}
-
-# One provider per account. Give each a named profile or a role to assume (or both).
-provider "aws" {
-  alias   = "parent"
-  region  = var.region
-  profile = var.parent_profile
-
-  dynamic "assume_role" {
-    for_each = var.parent_role_to_assume == null ? [] : [var.parent_role_to_assume]
-    content {
-      role_arn = assume_role.value
-    }
-  }
-
-  default_tags {
-    tags = var.tags
-  }
-}
-
-provider "aws" {
-  alias   = "child"
-  region  = var.region
-  profile = var.child_profile
-
-  dynamic "assume_role" {
-    for_each = var.child_role_to_assume == null ? [] : [var.child_role_to_assume]
-    content {
-      role_arn = assume_role.value
-    }
-  }
-
-  default_tags {
-    tags = var.tags
   }
 }

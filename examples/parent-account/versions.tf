@@ -1,29 +1,13 @@
 terraform {
+  # 1.9 is the first release whose variable validations may refer to other variables.
   required_version = ">= 1.9"
 
   required_providers {
     aws = {
-      source  = "hashicorp/aws"
+      source = "hashicorp/aws"
+      # Nothing this configuration uses with its default inputs needs a newer release
+      # than 3.39.0, the oldest it is applied with (see the README's compatibility table).
       version = ">= 3.39"
     }
-  }
-}
-
-# The parent account only. In an account baseline this root is applied by the pipeline that
-# owns the endpoints (the ML platform team's), with that pipeline's credentials: a named
-# profile, a role to assume, or both.
-provider "aws" {
-  region  = var.region
-  profile = var.profile
-
-  dynamic "assume_role" {
-    for_each = var.role_to_assume == null ? [] : [var.role_to_assume]
-    content {
-      role_arn = assume_role.value
-    }
-  }
-
-  default_tags {
-    tags = var.tags
   }
 }

@@ -5,6 +5,9 @@ data "aws_caller_identity" "child" {
 locals {
   child_account_id = data.aws_caller_identity.child.account_id
   function_name    = "sagemaker-invoker"
+  # Named once here and given to both sides: the child module creates the role under this
+  # name and the parent's trust admits exactly it.
+  execution_role_name = "${var.name_prefix}${local.function_name}-exec"
   # Taken from the module's output, so the parent's policy waits for the endpoint.
   endpoint_names = concat(module.demo_endpoint[*].endpoint_name, var.endpoint_names)
 }
@@ -39,7 +42,7 @@ module "parent" {
   endpoints           = local.endpoint_names
   trusted_account_ids = [local.child_account_id]
   # Only the invoker's execution role, by pattern, so the trust survives its re-creation.
-  trusted_principal_arn_patterns = ["arn:aws:iam::${local.child_account_id}:role/${var.name_prefix}${local.function_name}-exec"]
+  trusted_principal_arn_patterns = ["arn:aws:iam::${local.child_account_id}:role/${local.execution_role_name}"]
   external_ids                   = [var.external_id]
 }
 
@@ -54,6 +57,7 @@ module "child" {
 
   name_prefix         = var.name_prefix
   function_name       = local.function_name
+  execution_role_name = local.execution_role_name
   parent_role_arn     = module.parent.role_arn
   external_id         = var.external_id
   endpoint_names      = local.endpoint_names

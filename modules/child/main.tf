@@ -1,22 +1,30 @@
-data "aws_partition" "current" {}
-data "aws_region" "current" {}
 data "aws_caller_identity" "current" {}
 
 locals {
-  partition     = data.aws_partition.current.partition
-  function_name = "${var.name_prefix}${var.function_name}"
-  log_group_arn = "arn:${local.partition}:logs:${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}:log-group:/aws/lambda/${local.function_name}"
+  function_name       = "${var.name_prefix}${var.function_name}"
+  execution_role_name = coalesce(var.execution_role_name, "${local.function_name}-exec")
+  # Taken from the log group itself rather than rebuilt from region data: the region
+  # attributes of data.aws_region differ across provider versions (name is deprecated
+  # from 6.0, id from 6.47, region is missing before 5.x) and each prints a warning on
+  # some version we support. The provider removes the ":*" suffix from this ARN (see
+  # aws_cloudwatch_log_group, attribute arn), so the stream-level suffix is added below.
+  log_group_arn = try(aws_cloudwatch_log_group.this[0].arn, "")
 
   # Built by `make package` from lambda_src/ (deterministic, so the hash changes only with the code).
   package_path = "${path.module}/lambda/sagemaker_invoker.zip"
 
+  # Without ENDPOINT_REGION the handler calls the endpoints in AWS_REGION, which Lambda
+  # sets to the function's own region, so no region lookup is needed here either.
   environment = merge(var.environment_overrides, {
     PARENT_ROLE_ARN          = var.parent_role_arn
     ALLOWED_ENDPOINTS        = join(",", var.endpoint_names)
-    ENDPOINT_REGION          = coalesce(var.endpoint_region, data.aws_region.current.name)
     SESSION_DURATION_SECONDS = tostring(var.session_duration_seconds)
-    # SageMaker allows a model 60 s; stop waiting before the function itself times out.
-    READ_TIMEOUT_SECONDS = lookup(var.environment_overrides, "READ_TIMEOUT_SECONDS", tostring(min(65, var.timeout - 5)))
+    LOG_LEVEL                = var.log_level
+    # The handler derives its read timeout and retry budget from this, so the worst case
+    # fits inside the function's timeout.
+    FUNCTION_TIMEOUT_SECONDS = tostring(var.timeout)
+    }, var.endpoint_region == null ? {} : {
+    ENDPOINT_REGION = var.endpoint_region
     }, var.external_id == null ? {} : {
     EXTERNAL_ID = var.external_id
   })
@@ -35,7 +43,7 @@ resource "aws_cloudwatch_log_group" "this" {
 resource "aws_iam_role" "this" {
   count = var.create ? 1 : 0
 
-  name                 = "${local.function_name}-exec"
+  name                 = local.execution_role_name
   description          = "Execution role of ${local.function_name}: writes its logs and assumes one parent role."
   permissions_boundary = var.permissions_boundary_arn
   tags                 = var.tags

@@ -16,13 +16,38 @@ variable "name_prefix" {
 }
 
 variable "function_name" {
-  description = "Name of the invoker Lambda function (after name_prefix); also names its role and log group."
+  description = "Name of the invoker Lambda function (after name_prefix); also names its log group and, by default, its execution role."
   type        = string
   default     = "sagemaker-invoker"
 
   validation {
-    condition     = can(regex("^[a-zA-Z0-9_-]{1,40}$", var.function_name))
-    error_message = "function_name must be 1 to 40 letters, digits, hyphens and underscores."
+    condition     = can(regex("^[a-zA-Z0-9_-]{1,64}$", var.function_name))
+    error_message = "function_name must be 1 to 64 letters, digits, hyphens and underscores."
+  }
+
+  # Lambda: function names are at most 64 characters (CreateFunction, FunctionName).
+  # The log group /aws/lambda/<function> then stays far below CloudWatch Logs' 512.
+  validation {
+    condition     = length("${var.name_prefix}${var.function_name}") <= 64
+    error_message = "name_prefix followed by function_name must be at most 64 characters (Lambda's function name limit)."
+  }
+}
+
+variable "execution_role_name" {
+  description = "Name of the function's execution role. Null names it <name_prefix><function_name>-exec; set it when that would exceed 64 characters or when the parent's trust must match a name agreed in advance."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.execution_role_name == null || can(regex("^[\\w+=,.@-]{1,64}$", var.execution_role_name))
+    error_message = "execution_role_name must be 1 to 64 letters, digits and +=,.@_- (IAM's role name rule)."
+  }
+
+  # IAM: role names are at most 64 characters (CreateRole, RoleName). Checked here so the
+  # plan fails, rather than the apply.
+  validation {
+    condition     = var.execution_role_name != null || length("${var.name_prefix}${var.function_name}-exec") <= 64
+    error_message = "The default execution role name (name_prefix, function_name, then -exec) would exceed IAM's 64-character role name limit: shorten name_prefix or function_name, or set execution_role_name."
   }
 }
 
@@ -64,7 +89,7 @@ variable "endpoint_names" {
 }
 
 variable "endpoint_region" {
-  description = "Region of the endpoints. Defaults to the provider's region."
+  description = "Region of the endpoints. Null calls them in the function's own region (the AWS_REGION Lambda sets)."
   type        = string
   default     = null
 
@@ -92,13 +117,27 @@ variable "session_duration_seconds" {
 }
 
 variable "runtime" {
-  description = "Lambda Python runtime."
+  description = "Lambda Python runtime: python3.10 or newer, the handler's minimum. python3.8 is accepted only for hashicorp/aws 3.x, whose runtime list ends there (the offline emulator suite); AWS has deprecated python3.8 and the handler does not run on it."
   type        = string
   default     = "python3.12"
 
+  # python3.10 and newer: the handler's minimum (lambda_src/README.md). python3.8 is the
+  # newest runtime hashicorp/aws 3.39.0 accepts, so the emulator suite, which applies
+  # with that provider, declares it; the emulator runs the handler on its own interpreter.
   validation {
-    condition     = can(regex("^python3\\.[0-9]+$", var.runtime))
-    error_message = "runtime must be a Python Lambda runtime such as python3.12."
+    condition     = can(regex("^python3\\.(1[0-9]|[2-9][0-9])$", var.runtime)) || var.runtime == "python3.8"
+    error_message = "runtime must be a Python Lambda runtime from python3.10 on (the handler needs Python 3.10 or newer), such as python3.12; python3.8 is accepted only for hashicorp/aws 3.x."
+  }
+}
+
+variable "log_level" {
+  description = "Log level of the function: DEBUG, INFO, WARNING or ERROR. DEBUG makes botocore log the parent session's credentials and the request bodies (the model's input): use it only for a short investigation, in an account whose logs are as protected as the parent role."
+  type        = string
+  default     = "INFO"
+
+  validation {
+    condition     = contains(["DEBUG", "INFO", "WARNING", "ERROR"], var.log_level)
+    error_message = "log_level must be DEBUG, INFO, WARNING or ERROR."
   }
 }
 
@@ -218,13 +257,13 @@ variable "permissions_boundary_arn" {
 }
 
 variable "environment_overrides" {
-  description = "Extra environment variables for the function (for example READ_TIMEOUT_SECONDS). Keys the module sets itself cannot be overridden."
+  description = "Extra environment variables for the function (for example READ_TIMEOUT_SECONDS or MAX_ATTEMPTS, which win over what the handler derives from the timeout). Keys the module sets itself cannot be overridden."
   type        = map(string)
   default     = {}
 
   validation {
-    condition     = length(setintersection(keys(var.environment_overrides), ["PARENT_ROLE_ARN", "EXTERNAL_ID", "ALLOWED_ENDPOINTS", "ENDPOINT_REGION", "SESSION_DURATION_SECONDS"])) == 0
-    error_message = "environment_overrides cannot set PARENT_ROLE_ARN, EXTERNAL_ID, ALLOWED_ENDPOINTS, ENDPOINT_REGION or SESSION_DURATION_SECONDS: use the module's inputs."
+    condition     = length(setintersection(keys(var.environment_overrides), ["PARENT_ROLE_ARN", "EXTERNAL_ID", "ALLOWED_ENDPOINTS", "ENDPOINT_REGION", "SESSION_DURATION_SECONDS", "LOG_LEVEL", "FUNCTION_TIMEOUT_SECONDS"])) == 0
+    error_message = "environment_overrides cannot set PARENT_ROLE_ARN, EXTERNAL_ID, ALLOWED_ENDPOINTS, ENDPOINT_REGION, SESSION_DURATION_SECONDS, LOG_LEVEL or FUNCTION_TIMEOUT_SECONDS: use the module's inputs."
   }
 }
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+from pathlib import Path
 
 import pytest
 import tftest
 
-from xacct import package
+from xacct import package, provider_floor
 from xacct.toolchain import PROJECT_ROOT
 
 pytestmark = pytest.mark.plan
@@ -17,10 +18,31 @@ ROOTS = sorted(str(p.parent.relative_to(PROJECT_ROOT)) for p in PROJECT_ROOT.glo
         sorted(str(p.parent.relative_to(PROJECT_ROOT)) for p in PROJECT_ROOT.glob("examples/*/versions.tf"))
 
 
+def project_tf_files(root: Path = PROJECT_ROOT) -> list[str]:
+    """The project's own .tf files. Named one by one, because `terraform fmt` on a folder
+    also checks any .tfvars a user keeps there (for example beside an example)."""
+    files = [p for top in ("modules", "examples") for p in (root / top).rglob("*.tf")]
+    return sorted(str(p.relative_to(root)) for p in files
+                  if ".terraform" not in p.relative_to(root).parts and not p.name.endswith("_override.tf"))
+
+
+def fmt_check(root: Path, *targets: str) -> subprocess.CompletedProcess:
+    return subprocess.run(["terraform", "fmt", "-check", "-diff", *targets], cwd=root, capture_output=True, text=True)
+
+
 def test_terraform_fmt_is_clean():
-    result = subprocess.run(["terraform", "fmt", "-check", "-recursive", "-diff", "modules", "examples"],
-                            cwd=PROJECT_ROOT, capture_output=True, text=True)
+    result = fmt_check(PROJECT_ROOT, *project_tf_files())
     assert result.returncode == 0, f"run `make fmt`:\n{result.stdout}{result.stderr}"
+
+
+def test_fmt_check_ignores_a_users_tfvars_beside_an_example(tmp_path):
+    for top in ("modules", "examples"):
+        shutil.copytree(PROJECT_ROOT / top, tmp_path / top, ignore=shutil.ignore_patterns(".terraform*", "*.tfstate*"))
+    (tmp_path / "examples" / "child-account" / "child.tfvars").write_text('region   = "us-east-1"\n')
+    assert fmt_check(tmp_path, "-recursive", "modules", "examples").returncode != 0  # what walking the folders did
+    assert "examples/child-account/main.tf" in project_tf_files(tmp_path)
+    result = fmt_check(tmp_path, *project_tf_files(tmp_path))
+    assert result.returncode == 0, result.stdout + result.stderr
 
 
 @pytest.mark.parametrize("relative_dir", ROOTS)
@@ -28,6 +50,7 @@ def test_terraform_validate(relative_dir, tmp_path):
     # A copy of the whole tree keeps relative module sources working and the project clean.
     for top in ("modules", "examples"):
         shutil.copytree(PROJECT_ROOT / top, tmp_path / top, ignore=shutil.ignore_patterns(".terraform*", "*.tfstate*"))
+    provider_floor.relax(tmp_path)  # offline, only hashicorp/aws 3.39.0 is at hand
     tf = tftest.TerraformTest(str(tmp_path / relative_dir))
     tf.setup(cleanup_on_exit=False, backend=False)
     result = tf.execute_command("validate", "-no-color")

@@ -14,11 +14,13 @@ pytestmark = pytest.mark.plan
 
 RULES = yaml.safe_load((Path(__file__).parent / "validation_cases.yaml").read_text())
 CASES = [(module, rule) for module, rules in RULES.items() for rule in rules]
-PLACEHOLDERS = {"<<1225 characters>>": "x" * 1225}
+PLACEHOLDERS = {"<<1225 characters>>": "x" * 1225, "<<65 characters>>": "r" * 65}
 
 
 def valid_inputs(module: str) -> dict:
-    return dict(load_cases(module)[0][1]["inputs"])
+    """The inputs of the module's `minimal` case (or its only case): the fewest a valid plan needs."""
+    cases = dict(load_cases(module))
+    return dict(cases.get("minimal", next(iter(cases.values())))["inputs"])
 
 
 def _expand(value):
