@@ -153,13 +153,13 @@ variable "memory_size" {
 }
 
 variable "timeout" {
-  description = "Function timeout in seconds. SageMaker allows a model 60 s per invocation, so the default leaves room for one full call."
+  description = "Function timeout in seconds. The handler derives its read timeout and attempts from it so the worst case (AssumeRole and InvokeEndpoint retries included) ends inside it; the default fits three full 60 s inferences (SageMaker's limit per invocation). Below 14 s no full attempt fits."
   type        = number
   default     = 260
 
   validation {
-    condition     = var.timeout >= 5 && var.timeout <= 900 && floor(var.timeout) == var.timeout
-    error_message = "timeout must be a whole number of seconds from 5 to 900."
+    condition     = var.timeout >= 14 && var.timeout <= 900 && floor(var.timeout) == var.timeout
+    error_message = "timeout must be a whole number of seconds from 14 to 900 (below 14 s the handler cannot fit one AssumeRole and one InvokeEndpoint attempt)."
   }
 }
 
