@@ -51,6 +51,10 @@ toolchain: setup ## Provide Terraform and the verified hashicorp/aws provider mi
 package: setup ## Rebuild the Lambda zip in modules/child from lambda_src/
 	@$(PY) -m xacct.package
 
+lint: toolchain ## Static checks: 6.x schema, provider deprecations, IAM policy lint, Python lock
+	@$(TOOLCHAIN_ENV) && status=0; for check in python_lock schema_conformance deprecations policy_lint; do \
+	  $(PY) -m xacct.checks.$$check || status=1; done; exit $$status
+
 test: toolchain $(CHECKOV_VENV)/.installed ## Everything CI runs: unit, plan, emulator end-to-end, checkov
 	@$(TOOLCHAIN_ENV) && $(PY) -m pytest $(PYTEST_ARGS)
 

@@ -17,6 +17,8 @@ import hcl2
 from xacct.toolchain import PROJECT_ROOT
 
 SCANNED = ("modules", "examples", "tests")
+# Files with seeded mistakes that the checks' own tests feed them; never part of the project.
+SEEDED = "tests/toolchain/fixtures"
 META_ARGUMENTS = {"count", "for_each", "provider", "depends_on", "lifecycle", "provisioner", "connection"}
 MARKERS = {"__is_block__", "__comments__", "__inline_comments__", "__start_line__", "__end_line__"}
 OPTIONS = hcl2.SerializationOptions(with_comments=False)
@@ -78,7 +80,7 @@ class TfFile:
 
 def tf_files(roots: tuple[str, ...] = SCANNED, base: Path = PROJECT_ROOT) -> list[TfFile]:
     paths = sorted(p for r in roots if (base / r).exists() for p in (base / r).rglob("*.tf")
-                   if ".terraform" not in p.parts)
+                   if ".terraform" not in p.parts and (base / SEEDED) not in p.parents)
     return [TfFile.read(p) for p in paths]
 
 
