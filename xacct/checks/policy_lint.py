@@ -24,8 +24,13 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+import warnings
+
 import yaml
-from parliament import analyze_policy_string
+
+with warnings.catch_warnings():  # parliament 1.6.4 imports the deprecated pkg_resources
+    warnings.simplefilter("ignore", UserWarning)
+    from parliament import analyze_policy_string
 
 from xacct.toolchain import PROJECT_ROOT
 
