@@ -60,17 +60,6 @@ def terraform_init(root: StagedRoot) -> str:
     return root.tf.execute_command("init", "-input=false", "-no-color").out
 
 
-def test_cli_config_never_lets_the_cache_break_the_lock_file(private_toolchain):
-    assert "plugin_cache_may_break_dependency_lock_file" not in toolchain.CLI_CONFIG.read_text()
-
-
-def test_lock_file_pins_the_exact_verified_build():
-    text = toolchain.lock_file_text()
-    assert f'version = "{toolchain.PROVIDER_VERSION}"' in text
-    assert f'"zh:{toolchain.PROVIDER_SHA256}"' in text
-    assert f'"{toolchain.PROVIDER_H1}"' in text
-
-
 def test_swapped_binary_in_the_plugin_cache_is_refused(private_toolchain):
     # A first init fills the cache from the mirror; Terraform records the package's h1: hash,
     # which must be the one the toolchain pins.
