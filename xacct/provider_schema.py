@@ -21,7 +21,7 @@ import re
 import tarfile
 from pathlib import Path
 
-CLASS = re.compile(r"^class (\w+) extends [\w.]+ \{\n(.*?)^\}\n", re.MULTILINE | re.DOTALL)
+CLASS = re.compile(r"^class (\w+) extends ([\w.]+) \{\n(.*?)^\}\n", re.MULTILINE | re.DOTALL)
 TO_TERRAFORM = re.compile(r"^function (\w+)ToTerraform\(struct\) \{\n(.*?)^\}\n", re.MULTILINE | re.DOTALL)
 RETURNED = re.compile(r"return \{\n(.*?)\n\s*\};", re.DOTALL)
 SYNTHESIZED = re.compile(r"synthesizeAttributes\(\) \{\n\s*return \{\n(.*?)\n\s*\};", re.DOTALL)
@@ -29,6 +29,7 @@ ENTRY = re.compile(r"^\s+([a-z0-9_]+): (.+?),?$", re.MULTILINE)
 NESTED = re.compile(r"(?<![.\w])([a-z]\w*)ToTerraform\b")
 READ = re.compile(r"this\.(?:get\w*Attribute|interpolationForAttribute)\('([a-z0-9_]+)'\)")
 COMPUTED_OBJECT = re.compile(r"new (\w+?)(?:List|OutputReference|Map)\(this, \"([a-z0-9_]+)\"")
+KINDS = {"cdktn.TerraformProvider": "provider", "cdktn.TerraformDataSource": "data", "cdktn.TerraformResource": "resource"}
 RESOURCE_TYPE = re.compile(r'static tfResourceType = "([a-z0-9_]+)";')
 PROVIDER_VERSION = re.compile(r"providerVersion: '([0-9.]+)'")
 
@@ -64,17 +65,15 @@ def _returned(function_body: str) -> str:
 
 def parse_module(source: str) -> tuple[str, str, dict] | None:
     """(type, kind, schema) of one generated `index.js`; None for files that declare no type."""
-    classes = {name: body for name, body in CLASS.findall(source)}
+    found = CLASS.findall(source)
+    classes = {name: body for name, _, body in found}
     functions = {name: body for name, body in TO_TERRAFORM.findall(source)}
-    for name, body in classes.items():
+    for _, base, body in found:
         declared = RESOURCE_TYPE.search(body)
-        if not declared:
+        if not declared or base not in KINDS:
             continue
         synthesized = SYNTHESIZED.search(body)
-        kind = ("provider" if "TerraformProvider" in source[source.index(f"class {name} "):][:200]
-                else "data" if "TerraformDataSource" in source[source.index(f"class {name} "):][:200]
-                else "resource")
-        return declared.group(1), kind, _object(synthesized.group(1) if synthesized else "", body, functions, classes)
+        return declared.group(1), KINDS[base], _object(synthesized.group(1) if synthesized else "", body, functions, classes)
     return None
 
 
