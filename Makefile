@@ -7,38 +7,53 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 CHECKOV_VENV := .venv-checkov
-CHECKOV_VERSION := 3.3.30
+# Hash-locked requirements, resolved by `make lock` from pyproject.toml and requirements/*.in.
+PROJECT_LOCK := requirements/project.txt
+CHECKOV_LOCK := requirements/checkov.txt
+UV_VERSION := 0.13.8
+LOCK_FLAGS := --quiet --universal --python-version 3.11 --generate-hashes --custom-compile-command "make lock"
 # Shell exports that point every Terraform run at the project's toolchain.
 TOOLCHAIN_ENV = eval "$$($(PY) -m xacct.toolchain env)"
 PYTEST_ARGS ?=
 
-.PHONY: help setup toolchain test test-unit test-plan test-e2e checkov demo emulator bench package docs fmt clean
+.PHONY: help setup lock toolchain lint test test-unit test-plan test-e2e checkov demo emulator bench package docs fmt clean
 
 help: ## List the targets
-	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z0-9_-]+:.*## / {printf "  make %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 	@echo
 	@echo "  Switches: TF_PROVIDERS=mirror|registry (default mirror), TF_BINARY=auto|bundled (default auto)"
 
-$(VENV)/.installed: pyproject.toml
-	@echo "[setup] creating $(VENV) from pyproject.toml"
+# Every package comes from the lock and must match its recorded SHA-256; the project itself is
+# then built with the locked setuptools and adds no dependency of its own (--no-deps).
+$(VENV)/.installed: pyproject.toml $(PROJECT_LOCK)
+	@echo "[setup] creating $(VENV) from $(PROJECT_LOCK) (hash-checked)"
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test,bench]'
+	$(PY) -m pip install --quiet --require-hashes -r $(PROJECT_LOCK)
+	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
 	@touch $@
 
-$(CHECKOV_VENV)/.installed:
-	@echo "[setup] creating $(CHECKOV_VENV) (checkov pins its own boto3, so it lives apart)"
+$(CHECKOV_VENV)/.installed: $(CHECKOV_LOCK)
+	@echo "[setup] creating $(CHECKOV_VENV) from $(CHECKOV_LOCK) (checkov pins its own boto3, so it lives apart)"
 	$(PYTHON) -m venv $(CHECKOV_VENV)
-	$(CHECKOV_VENV)/bin/pip install --quiet checkov==$(CHECKOV_VERSION)
+	$(CHECKOV_VENV)/bin/pip install --quiet --require-hashes -r $(CHECKOV_LOCK)
 	@touch $@
 
-setup: $(VENV)/.installed ## Create the virtual environment
+setup: $(VENV)/.installed ## Create the virtual environment (hash-checked from the lock)
+
+lock: setup ## Re-resolve the hash-locked requirements/*.txt from pyproject.toml and requirements/*.in
+	$(PY) -m pip install --quiet uv==$(UV_VERSION)
+	$(VENV)/bin/uv pip compile $(LOCK_FLAGS) --extra test --extra bench pyproject.toml requirements/build.in -o $(PROJECT_LOCK)
+	$(VENV)/bin/uv pip compile $(LOCK_FLAGS) requirements/checkov.in -o $(CHECKOV_LOCK)
 
 toolchain: setup ## Provide Terraform and the verified hashicorp/aws provider mirror
 	@$(PY) -m xacct.toolchain setup
 
 package: setup ## Rebuild the Lambda zip in modules/child from lambda_src/
 	@$(PY) -m xacct.package
+
+lint: toolchain ## Static checks: 6.x schema, provider deprecations, IAM policy lint, Python lock
+	@$(TOOLCHAIN_ENV) && status=0; for check in python_lock schema_conformance deprecations policy_lint; do \
+	  $(PY) -m xacct.checks.$$check || status=1; done; exit $$status
 
 test: toolchain $(CHECKOV_VENV)/.installed ## Everything CI runs: unit, plan, emulator end-to-end, checkov
 	@$(TOOLCHAIN_ENV) && $(PY) -m pytest $(PYTEST_ARGS)
@@ -70,5 +85,5 @@ docs: setup ## Regenerate the Inputs/Outputs tables in modules/*/README.md
 fmt: toolchain ## terraform fmt every module and example
 	@$(TOOLCHAIN_ENV) && terraform fmt -recursive modules examples
 
-clean: ## Remove environments, toolchain and caches
-	rm -rf $(VENV) $(CHECKOV_VENV) .toolchain build
+clean: ## Remove environments, toolchain, caches and build leftovers
+	rm -rf $(VENV) $(CHECKOV_VENV) .toolchain build *.egg-info examples/*/.terraform

@@ -17,7 +17,7 @@ from pathlib import Path
 import tftest
 
 from xacct import provider_floor
-from xacct.toolchain import PROJECT_ROOT
+from xacct.toolchain import PROJECT_ROOT, guard_provider
 
 DESTROY_ATTEMPTS = 3
 
@@ -74,6 +74,7 @@ class StagedRoot:
         (self.dir / "run.auto.tfvars.json").write_text(json.dumps(variables, indent=2))
 
     def init(self) -> None:
+        guard_provider(self.dir)  # refuse a foreign provider; pin the verified one in a lock file
         self.tf.setup(cleanup_on_exit=False, upgrade=False)
 
     def plan(self, **kw):

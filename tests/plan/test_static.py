@@ -10,7 +10,7 @@ import pytest
 import tftest
 
 from xacct import package, provider_floor
-from xacct.toolchain import PROJECT_ROOT
+from xacct.toolchain import PROJECT_ROOT, guard_provider
 
 pytestmark = pytest.mark.plan
 
@@ -52,6 +52,7 @@ def test_terraform_validate(relative_dir, tmp_path):
         shutil.copytree(PROJECT_ROOT / top, tmp_path / top, ignore=shutil.ignore_patterns(".terraform*", "*.tfstate*"))
     provider_floor.relax(tmp_path)  # offline, only hashicorp/aws 3.39.0 is at hand
     tf = tftest.TerraformTest(str(tmp_path / relative_dir))
+    guard_provider(tmp_path / relative_dir)  # refuse a foreign provider; pin the verified one
     tf.setup(cleanup_on_exit=False, backend=False)
     result = tf.execute_command("validate", "-no-color")
     assert "Success!" in result.out, result.out + result.err
