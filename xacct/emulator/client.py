@@ -91,6 +91,10 @@ class EmulatorProcess:
             self._tmp.cleanup()
             self._tmp = None
 
+    def log_text(self) -> str:
+        """What the emulator has written to its log so far."""
+        return (Path(self._tmp.name) / "emulator.log").read_text() if self._tmp is not None else ""
+
     def __enter__(self) -> "EmulatorProcess":
         return self.start()
 

@@ -51,9 +51,13 @@ class ControlApi:
                 model_status=int(body.get("model_status", 500)),
                 model_message=body.get("model_message", "Injected model failure")))
             return _json({}, 201)
+        if route == ("GET", "faults"):
+            return _json(STATE.fault_entries())
         if route == ("DELETE", "faults"):
             STATE.clear_faults()
             return _json({})
+        if route == ("GET", "organizations"):
+            return _json(dict(STATE.organizations))
         if route == ("PUT", "organizations"):
             return _json(STATE.set_organizations(body))
         return json_error(404, "UnknownOperationException", f"no control route {request.method} {request.path}").as_wsgi()

@@ -3,7 +3,7 @@
 - Only loopback Host headers naming the served port are accepted (a web page that
   rebinds its own name to 127.0.0.1 sends its own Host, and is refused).
 - moto's own control routes (`/moto-api/*`: reset, enforcement switch, canned results) and
-  its instance-metadata imitation are not routed; moto's account-override header is dropped.
+  its instance-metadata imitation are not routed.
 - Every answer is AWS-shaped: an unhandled exception or an HTML error page becomes the
   service's own 500 (or matching) error, in XML for query-protocol services (STS, IAM, EC2)
   and in JSON for the JSON services (Lambda, SageMaker, SageMaker runtime, Logs, KMS);
@@ -49,6 +49,11 @@ def protocol_of(environ: dict) -> str:
     return "query" if environ.get("CONTENT_TYPE", "").startswith("application/x-www-form-urlencoded") else "json"
 
 
+def _is_html_document(body: bytes) -> bool:
+    start = body.lstrip()[:64].lower()
+    return start.startswith((b"<!doctype html", b"<html", b"<title"))
+
+
 def allowed_hosts(port: int) -> frozenset[str]:
     return frozenset(f"{name}:{port}" for name in LOOPBACK_NAMES)
 
@@ -75,7 +80,6 @@ class Gateway:
         self.log = log or sys.stderr
 
     def __call__(self, environ: dict, start_response):
-        environ.pop("HTTP_X_MOTO_ACCOUNT_ID", None)  # the account comes from the key, as in AWS
         protocol = protocol_of(environ)
         if environ.get("HTTP_HOST", "") not in self.hosts:
             error = service_error(protocol, 400, "InvalidHostHeader",
@@ -117,7 +121,14 @@ class Gateway:
             headers = [(k, v) for k, v in headers if k.lower() != "content-type"] + [("Content-Type", "text/xml")]
             return status, headers, body
         if "html" in content_type.lower():
-            return self._parts(self._from_html(code, body, environ, protocol))
+            start = body.lstrip()[:1]
+            if _is_html_document(body) and code >= 300:
+                return self._parts(self._from_html(code, body, environ, protocol))
+            if start in (b"{", b"[", b"<") and not _is_html_document(body):  # moto labels JSON and XML text/html
+                label = "text/xml" if start == b"<" else "application/json"
+                headers = [(k, v) for k, v in headers if k.lower() != "content-type"] + [("Content-Type", label)]
+            elif code >= 400:  # a bare text error
+                return self._parts(self._from_html(code, body, environ, protocol))
         return status, headers, body
 
     @staticmethod

@@ -176,9 +176,22 @@ def invoke_response(self):
     return 200, response_headers, result
 
 
+_moto_setup_class = lambda_responses.LambdaResponse.setup_class
+
+
+def setup_class(self, request, full_url=None, headers=None, use_raw_body=None):
+    """Keep an Invoke payload as bytes: moto would decode it as UTF-8 and fail with a 500 before
+    Invoke could answer InvalidRequestContentException."""
+    if use_raw_body is None and request.path.rstrip("/").endswith("/invocations"):
+        use_raw_body = True
+    return _moto_setup_class(self, request, full_url, headers, use_raw_body)
+
+
 def install(runner: LambdaRunner) -> None:
     def _invoke_lambda(self, event=None):
         return runner.invoke(self, event)
+
+    lambda_responses.LambdaResponse.setup_class = setup_class
 
     lambda_models.LambdaFunction._invoke_lambda = _invoke_lambda
     lambda_responses.LambdaResponse.invoke = invoke_response

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import json
 import secrets
+import socket
 import threading
 from dataclasses import asdict, dataclass, field
 
 from moto import settings
-from moto.iam.models import iam_backends
+from moto.core.responses import BaseResponse
+from moto.iam.models import get_account_id_from, iam_backends
 from moto.moto_server import werkzeug_app
 from moto.moto_server.werkzeug_app import MotoRequestHandler, create_backend_app
 from werkzeug.serving import make_server
@@ -69,6 +71,12 @@ def account_specs(accounts: dict[str, str] | list[AccountSpec] | None) -> list[A
     return list(accounts)
 
 
+def _account_from_key(self) -> str:
+    """The account that owns the request's access key, as in AWS (moto would also take it from
+    the MOTO_ACCOUNT_ID variable or an `x-moto-account-id` header, which anyone can send)."""
+    return get_account_id_from(self.get_access_key())
+
+
 class Emulator:
     """moto plus the project's hooks, served on one loopback port."""
 
@@ -98,9 +106,15 @@ class Emulator:
         def app(environ, start_response):
             return gateway(environ, start_response)
 
-        # Binding first tells a caller at once when the port is taken.
-        self._server = make_server(self.host, self.port, app, threaded=True, request_handler=MotoRequestHandler)
-        port = self._server.server_port
+        # Binding first tells a caller at once when the port is taken; binding here (not in
+        # werkzeug, which prints and exits) lets the caller answer with its own message.
+        listener = socket.create_server((self.host, self.port))
+        try:
+            self._server = make_server(self.host, self.port, app, threaded=True, request_handler=MotoRequestHandler,
+                                       fd=listener.fileno())
+        finally:
+            listener.close()  # the server holds its own duplicate of the socket
+        port = self._server.port
         url = f"http://{self.host}:{port}"
         self._runner = lambda_runner.LambdaRunner(url)
         authz.install()
@@ -121,6 +135,7 @@ class Emulator:
         control = ControlApi(token, url, self.region, {a.name: a.id for a in self.accounts})
         gateway = Gateway(MotoDispatcher(create_backend_app), control, allowed_hosts(port))
         settings.INITIAL_NO_AUTH_ACTION_COUNT = 0  # enforce IAM from the first request on
+        BaseResponse.get_current_account = _account_from_key
 
         self._thread = threading.Thread(target=self._server.serve_forever, name="emulator", daemon=True)
         self._thread.start()

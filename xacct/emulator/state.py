@@ -80,6 +80,11 @@ class EmulatorState:
         with self.lock:
             self.faults[(account, endpoint.lower())] = fault
 
+    def fault_entries(self) -> list[dict]:
+        with self.lock:
+            return [{"account": account, "endpoint": endpoint, **vars(fault)}
+                    for (account, endpoint), fault in self.faults.items()]
+
     def clear_faults(self) -> None:
         with self.lock:
             self.faults.clear()
