@@ -131,7 +131,21 @@ def invoke_endpoint(self) -> tuple[int, dict[str, str], bytes]:
     return 200, headers, answer.body
 
 
+_moto_invoke_endpoint_async = runtime_responses.SageMakerRuntimeResponse.invoke_endpoint_async
+
+
+def invoke_endpoint_async(self):
+    """moto's InvokeEndpointAsync, for endpoints that exist, answered 202 as the API defines."""
+    request = parse_invocation(self)
+    if find_endpoint(request.account, request.region, request.endpoint_name) is None:
+        return json_error(400, "ValidationError",
+                          f"Endpoint {request.endpoint_name} of account {request.account} not found.").as_response()
+    _, headers, body = _moto_invoke_endpoint_async(self)
+    return 202, headers, body
+
+
 def install() -> None:
+    runtime_responses.SageMakerRuntimeResponse.invoke_endpoint_async = invoke_endpoint_async
     # Model inputs are bytes (images, protobuf...): moto would decode them as UTF-8 and fail.
     runtime_responses.SageMakerRuntimeResponse.use_raw_body = True
     runtime_responses.SageMakerRuntimeResponse.invoke_endpoint = invoke_endpoint
