@@ -46,7 +46,7 @@ def usage_text(info, info_file: Path) -> str:
     lines = [f"Emulator serving on {url} (region {region}); endpoint ARNs hold names in {info.endpoint_arn_case} case.", ""]
     for name, account in info.accounts.items():
         lines += [
-            f"# {name} account {account.id}: boto3, AWS CLI v1 and v2, Terraform hashicorp/aws 5.x or later",
+            f"# {name} account {account.id}: for boto3 and the AWS CLI (Terraform: keys and region; endpoints below)",
             f"unset AWS_PROFILE AWS_SESSION_TOKEN; export AWS_ACCESS_KEY_ID={account.access_key_id} "
             f"AWS_SECRET_ACCESS_KEY={account.secret_access_key} AWS_DEFAULT_REGION={region} AWS_REGION={region} "
             f"AWS_ENDPOINT_URL={url}",
@@ -54,8 +54,8 @@ def usage_text(info, info_file: Path) -> str:
     endpoints = "  ".join(f'{service} = "{url}"' for service in TERRAFORM_ENDPOINTS)
     lines += [
         "",
-        "Terraform with hashicorp/aws before 5.x ignores AWS_ENDPOINT_URL: in the provider block set access_key,",
-        f"secret_key, region and endpoints {{ {endpoints} }}",
+        "Terraform: in the provider block set access_key, secret_key and region as above (or export them) and",
+        f"endpoints {{ {endpoints} }}",
         f"Connection details (keys, control token): {info_file} (mode 0600, removed on exit)",
         f"Control API: {url}/_emulator/journal, /invocations, /faults, /organizations with "
         f"'Authorization: Bearer {info.control_token}'",
