@@ -149,3 +149,22 @@ def test_a_model_answer_is_passed_through_whatever_its_type():
     echoed = Response(page, status=200, content_type="text/html")
     response = gateway_around(echoed).post("/endpoints/e/invocations", headers={"Host": HOST, **signed_as("sagemaker")})
     assert response.status_code == 200 and response.get_data() == page
+
+
+def test_query_parameters_split_between_url_and_body_are_refused():
+    """moto's IAM check reads the URL's parameters when there are any, STS reads both: a RoleArn in
+    the URL and a RoleSessionName in the body would be decided on one request and served as another."""
+    ran = []
+
+    def app(environ, start_response):
+        ran.append(1)
+        return Response("<ok/>")(environ, start_response)
+
+    client = gateway_around(app)
+    headers = {"Host": HOST, **signed_as("sts"), "Content-Type": "application/x-www-form-urlencoded"}
+    mixed = client.post("/?Action=AssumeRole&RoleArn=arn:aws:iam::1:role/r", data="RoleSessionName=admin", headers=headers)
+    assert mixed.status_code == 400
+    assert "<Code>InvalidParameterCombination</Code>" in mixed.get_data(as_text=True)
+    assert ran == []
+    assert client.post("/", data="Action=AssumeRole&RoleSessionName=admin", headers=headers).status_code == 200
+    assert client.post("/?Action=GetCallerIdentity", headers=headers).status_code == 200

@@ -4,6 +4,8 @@
   rebinds its own name to 127.0.0.1 sends its own Host, and is refused).
 - moto's own control routes (`/moto-api/*`: reset, enforcement switch, canned results) and
   its instance-metadata imitation are not routed.
+- A query-protocol request (STS, IAM) carries its parameters in the URL or in the form body,
+  not both: moto's IAM check and the service would otherwise read different values.
 - Every answer is AWS-shaped: an unhandled exception or an HTML error page becomes the
   service's own 500 (or matching) error, in XML for query-protocol services (STS, IAM, EC2)
   and in JSON for the JSON services (Lambda, SageMaker, SageMaker runtime, Logs, KMS);
@@ -54,6 +56,15 @@ def _is_html_document(body: bytes) -> bool:
     return start.startswith((b"<!doctype html", b"<html", b"<title"))
 
 
+def _parameters_in_query_and_body(environ: dict) -> bool:
+    form = environ.get("CONTENT_TYPE", "").startswith("application/x-www-form-urlencoded")
+    try:
+        has_body = int(environ.get("CONTENT_LENGTH") or 0) > 0
+    except ValueError:
+        has_body = True
+    return form and has_body and bool(environ.get("QUERY_STRING"))
+
+
 def allowed_hosts(port: int) -> frozenset[str]:
     return frozenset(f"{name}:{port}" for name in LOOPBACK_NAMES)
 
@@ -84,6 +95,12 @@ class Gateway:
         if environ.get("HTTP_HOST", "") not in self.hosts:
             error = service_error(protocol, 400, "InvalidHostHeader",
                                   "The Host header must name the emulator's loopback address and port.")
+            return self._respond(error.as_wsgi(), environ, start_response)
+        if protocol == "query" and _parameters_in_query_and_body(environ):
+            # moto's IAM check reads one place and the service may read the other: refuse the mix
+            # (no AWS SDK sends it), so what is authorized is always what is served.
+            error = service_error(protocol, 400, "InvalidParameterCombination",
+                                  "Send the request's parameters in the query string or in the form body, not both.")
             return self._respond(error.as_wsgi(), environ, start_response)
         app = self.control if environ.get("PATH_INFO", "").startswith(CONTROL_PREFIX) else self.moto_app
         status, headers, body = self._run(app, environ, protocol)
