@@ -97,3 +97,42 @@ def test_a_crash_inside_moto_is_the_service_s_own_500(emu):
     assert response.status_code == 500
     assert response.headers["x-amzn-ErrorType"] == "InternalFailure"
     assert "see its log" in json.loads(response.text)["message"]
+
+
+@pytest.fixture(scope="module")
+def powerless(emu):
+    """A child-account user with no policy at all: every call is denied by moto's own IAM check."""
+    iam = emu.client("iam", "child")
+    iam.create_user(UserName="powerless")
+    key = iam.create_access_key(UserName="powerless")["AccessKey"]
+    import boto3
+
+    return boto3.Session(aws_access_key_id=key["AccessKeyId"], aws_secret_access_key=key["SecretAccessKey"],
+                         region_name=emu.region)
+
+
+@pytest.mark.parametrize("service, call", [("lambda", "list_functions"), ("sagemaker", "list_endpoints"),
+                                           ("logs", "describe_log_groups"), ("sagemaker", "list_models")])
+def test_a_denial_on_a_json_service_is_access_denied_exception(emu, powerless, service, call):
+    """botocore reads a JSON service's error code from `__type` / x-amzn-ErrorType; moto's XML
+    denial would surface as code "403" (Lambda API reference, "Common Errors": AccessDeniedException)."""
+    import botocore.config
+    import botocore.exceptions
+
+    client = powerless.client(service, endpoint_url=emu.endpoint_url, config=botocore.config.Config(retries={"max_attempts": 1}))
+    with pytest.raises(botocore.exceptions.ClientError) as denied:
+        getattr(client, call)()
+    error = denied.value.response
+    assert error["Error"]["Code"] == "AccessDeniedException", error
+    assert error["ResponseMetadata"]["HTTPStatusCode"] == 403
+    assert error["ResponseMetadata"]["HTTPHeaders"]["content-type"] == "application/json"
+    assert "arn:aws:iam::222222222222:user/powerless is not authorized to perform" in error["Error"]["Message"]
+
+
+def test_a_denial_on_a_query_service_stays_xml_access_denied(emu, powerless):
+    import botocore.exceptions
+
+    with pytest.raises(botocore.exceptions.ClientError) as denied:
+        powerless.client("iam", endpoint_url=emu.endpoint_url).list_roles()
+    assert denied.value.response["Error"]["Code"] == "AccessDenied"
+    assert denied.value.response["ResponseMetadata"]["HTTPHeaders"]["content-type"] == "text/xml"
