@@ -18,7 +18,6 @@ import pytest
 from xacct.emulator.credentials import (ACCESS_KEY_ID, SECRET_KEY, AccountSpec, AccountSpecError, derived_keys,
                                         key_seed, parse_account)
 
-pytestmark = pytest.mark.unit
 
 FOUR = ["platform=111111111111", "ml=222222222222", "data=444444444444", "sandbox=555555555555"]
 GIVEN_KEY, GIVEN_SECRET = "AKIAGIVENGIVENGIVEN2", "s" * 39 + "/"
@@ -26,12 +25,14 @@ GIVEN_KEY, GIVEN_SECRET = "AKIAGIVENGIVENGIVEN2", "s" * 39 + "/"
 
 # --- account arguments and keys ---------------------------------------------------------
 
+@pytest.mark.unit
 def test_an_account_is_a_name_and_an_id_or_also_its_keys():
     assert parse_account("team-a=123456789012") == AccountSpec("team-a", "123456789012")
     assert parse_account(f"ci=123456789012:{GIVEN_KEY}:{GIVEN_SECRET}") == \
         AccountSpec("ci", "123456789012", GIVEN_KEY, GIVEN_SECRET)
 
 
+@pytest.mark.unit
 @pytest.mark.parametrize("text, message", [
     ("parent", "expected NAME=ACCOUNT_ID"),
     ("1x=123456789012", "expected NAME=ACCOUNT_ID"),
@@ -45,6 +46,7 @@ def test_a_malformed_account_is_refused_naming_the_rule(text, message):
         parse_account(text)
 
 
+@pytest.mark.unit
 def test_derived_keys_are_stable_per_seed_and_account_and_look_like_iam_keys():
     first = derived_keys(b"seed-1", "111111111111")
     assert first == derived_keys(b"seed-1", "111111111111")
@@ -53,11 +55,13 @@ def test_derived_keys_are_stable_per_seed_and_account_and_look_like_iam_keys():
     assert ACCESS_KEY_ID.match(first[0]) and SECRET_KEY.match(first[1])
 
 
+@pytest.mark.unit
 def test_the_seed_comes_from_the_environment_first(tmp_path):
     assert key_seed({"EMULATOR_KEY_SEED": "team-seed"}, tmp_path / "seed") == b"team-seed"
     assert not (tmp_path / "seed").exists()
 
 
+@pytest.mark.unit
 def test_the_seed_file_is_created_once_readable_by_its_owner_only(tmp_path):
     seed_file = tmp_path / "xacct" / "emulator-key-seed"
     first = key_seed({}, seed_file)
@@ -65,6 +69,7 @@ def test_the_seed_file_is_created_once_readable_by_its_owner_only(tmp_path):
     assert key_seed({}, seed_file) == first and len(first) == 64
 
 
+@pytest.mark.unit
 def test_a_seed_file_others_can_read_is_refused(tmp_path):
     seed_file = tmp_path / "seed"
     seed_file.write_text("x" * 64)
@@ -99,6 +104,7 @@ def run_emulator(tmp_path: Path, *args: str, env: dict | None = None) -> tuple[d
         return started
 
 
+@pytest.mark.emulator
 def test_as_many_accounts_as_asked_for_with_the_same_keys_after_a_restart(tmp_path):
     args = [arg for account in FOUR for arg in ("--account", account)]
     first, _ = run_emulator(tmp_path, *args)
@@ -109,17 +115,20 @@ def test_as_many_accounts_as_asked_for_with_the_same_keys_after_a_restart(tmp_pa
     assert stat.S_IMODE((tmp_path / "config" / "xacct" / "emulator-key-seed").stat().st_mode) == 0o600
 
 
+@pytest.mark.emulator
 def test_the_default_accounts_stay_the_three_of_before(tmp_path):
     info, _ = run_emulator(tmp_path, env={"EMULATOR_KEY_SEED": "s"})
     assert {name: a["id"] for name, a in info["accounts"].items()} == {
         "parent": "111111111111", "child": "222222222222", "outsider": "333333333333"}
 
 
+@pytest.mark.emulator
 def test_given_keys_are_used_as_given(tmp_path):
     info, _ = run_emulator(tmp_path, "--account", f"ci=666666666666:{GIVEN_KEY}:{GIVEN_SECRET}")
     assert info["accounts"]["ci"] == {"id": "666666666666", "access_key_id": GIVEN_KEY, "secret_access_key": GIVEN_SECRET}
 
 
+@pytest.mark.emulator
 def test_two_accounts_with_one_id_are_refused_in_one_line(tmp_path):
     result = subprocess.run([sys.executable, "-m", "xacct.emulator", "--account", "a=111111111111",
                              "--account", "b=111111111111", "--quiet"], capture_output=True, text=True, timeout=60,
@@ -140,6 +149,7 @@ def client_env(exports: dict[str, str]) -> dict[str, str]:
     return {**env, **exports, "AWS_CONFIG_FILE": os.devnull, "AWS_SHARED_CREDENTIALS_FILE": os.devnull}
 
 
+@pytest.mark.emulator
 def test_the_printed_exports_work_for_boto3_and_the_aws_cli(tmp_path):
     """boto3/botocore read AWS_ENDPOINT_URL (Boto3 docs, "Configuration": service-specific
     endpoints) and AWS_DEFAULT_REGION; the AWS CLI v1 and v2 read the same variables (AWS CLI

@@ -24,7 +24,7 @@ import requests
 
 from xacct.emulator.client import EmulatorProcess
 
-pytestmark = pytest.mark.unit
+pytestmark = pytest.mark.emulator  # starts emulator processes
 
 CONTROL_ROUTES = [("GET", "info", None), ("GET", "journal", None), ("GET", "invocations", None),
                   ("GET", "faults", None), ("GET", "organizations", None), ("DELETE", "journal", None),

@@ -19,7 +19,7 @@ import pytest
 
 from xacct.emulator.client import EmulatorProcess
 
-pytestmark = pytest.mark.unit
+pytestmark = pytest.mark.emulator  # starts emulator processes
 
 NAME = "Fraud-Model"
 TRUST = json.dumps({"Version": "2012-10-17", "Statement": [

@@ -21,7 +21,7 @@ import pytest
 
 from xacct.emulator.client import EmulatorProcess
 
-pytestmark = pytest.mark.unit
+pytestmark = pytest.mark.emulator  # starts emulator processes
 
 ROLE_TRUST = json.dumps({"Version": "2012-10-17", "Statement": [
     {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]})

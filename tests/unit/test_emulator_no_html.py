@@ -18,7 +18,7 @@ import requests
 
 from xacct.emulator.client import EmulatorProcess
 
-pytestmark = pytest.mark.unit
+pytestmark = pytest.mark.emulator  # starts emulator processes
 
 FORM = {"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"}
 JSON_11 = "application/x-amz-json-1.1"
