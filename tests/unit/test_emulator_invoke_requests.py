@@ -54,10 +54,6 @@ def with_query(client, event: str, query: str) -> None:
     client.meta.events.register(f"before-sign.{event}", add)
 
 
-def with_header(client, event: str, name: str, value: str) -> None:
-    client.meta.events.register(f"before-sign.{event}", lambda request, **_: request.headers.add_header(name, value))
-
-
 @pytest.fixture(scope="module")
 def emu():
     with EmulatorProcess() as emulator:
