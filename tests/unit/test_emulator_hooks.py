@@ -77,3 +77,29 @@ def test_installing_the_hooks_binds_them():
         assert access_control.IAMRequest is authz.AwsLikeIAMRequest
     finally:
         access_control.IAMRequest = original
+
+
+def test_gateway_and_account_hook_points():
+    from moto.core.responses import BaseResponse
+    from moto.moto_server import werkzeug_app
+
+    assert "x-moto-account-id" in inspect.getsource(BaseResponse.get_current_account), "moto's account choice moved"
+    assert callable(BaseResponse.get_access_key)
+    assert hasattr(werkzeug_app, "DISABLE_GLOBAL_CORS"), "moto's CORS switch moved"
+    assert "backend_app.service = service" in inspect.getsource(werkzeug_app.create_backend_app)
+    assert '"moto_api"' in inspect.getsource(werkzeug_app.DomainDispatcherApplication.get_application)
+    assert "fd" in inspect.signature(__import__("werkzeug.serving").serving.make_server).parameters
+
+
+def test_lambda_request_hook_points():
+    from moto.awslambda.responses import LambdaResponse
+
+    assert "use_raw_body" in inspect.signature(LambdaResponse.setup_class).parameters
+    assert "parsed_url" in inspect.getsource(LambdaResponse.__mro__[1].setup_class)
+
+
+def test_sagemaker_endpoint_arn_hook_points():
+    from moto.sagemaker.models import FakeEndpoint, SageMakerModelBackend
+
+    assert "self.arn = FakeEndpoint.arn_formatter" in inspect.getsource(FakeEndpoint.__init__)
+    assert "def _get_resource_from_arn" in inspect.getsource(SageMakerModelBackend)

@@ -1,48 +1,78 @@
-"""`python -m xacct.emulator`: run the two-account emulator in the foreground."""
+"""`python -m xacct.emulator`: run the AWS emulator in the foreground."""
 
 from __future__ import annotations
 
 import argparse
 import errno
 import os
+import shutil
 import signal
 import sys
+import tempfile
 import threading
 from pathlib import Path
 
+from xacct.emulator.credentials import SEED_ENV, SEED_FILE, AccountSpecError, parse_account
 from xacct.emulator.server import DEFAULT_ACCOUNTS, Emulator
+from xacct.emulator.state import ENDPOINT_ARN_CASES
+
+TERRAFORM_ENDPOINTS = ("sts", "iam", "lambda", "sagemaker", "cloudwatchlogs", "ec2", "kms")
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m xacct.emulator", description="Two-account AWS emulator on loopback.")
+    parser = argparse.ArgumentParser(prog="python -m xacct.emulator", description="Multi-account AWS emulator on loopback.")
     parser.add_argument("--port", type=int, default=int(os.environ.get("EMULATOR_PORT", "0")),
                         help="TCP port on 127.0.0.1 (default: EMULATOR_PORT or a free one)")
     parser.add_argument("--region", default=os.environ.get("AWS_REGION", "us-east-1"))
-    for name, default in DEFAULT_ACCOUNTS.items():
-        parser.add_argument(f"--{name}-account", default=default, help=f"{name} account ID (default {default})")
-    parser.add_argument("--info-file", type=Path, help="write the connection details here as JSON once serving")
+    defaults = " ".join(f"{name}={account_id}" for name, account_id in DEFAULT_ACCOUNTS.items())
+    parser.add_argument("--account", action="append", metavar="NAME=ID[:ACCESS_KEY_ID:SECRET]", default=None,
+                        help=f"an account to emulate, repeatable (default: {defaults}). Its administrator keys are "
+                             f"derived from the ID and a secret seed ({SEED_ENV}, else a per-user file "
+                             f"created once), so they stay the same across restarts; or give them")
+    parser.add_argument("--endpoint-arn-case", choices=ENDPOINT_ARN_CASES, default="lower",
+                        help="how SageMaker endpoint ARNs hold the endpoint's name, both in answers and in "
+                             "IAM decisions (default: lower, as AWS's AccessDenied messages show)")
+    parser.add_argument("--info-file", type=Path,
+                        help="write the connection details (keys, control token) here as JSON, mode 0600, once "
+                             "serving; removed on exit (default: a file in a new private temporary folder)")
     parser.add_argument("--quiet", action="store_true", help="print nothing; read the info file instead")
     parser.add_argument("--exit-with-parent", action="store_true",
                         help="stop when the process that started it is gone (so a killed test run leaves nothing behind)")
     return parser.parse_args(argv)
 
 
-def usage_text(info) -> str:
-    lines = [f"Emulator serving on {info.endpoint_url} (region {info.region})", ""]
+def usage_text(info, info_file: Path) -> str:
+    url, region = info.endpoint_url, info.region
+    lines = [f"Emulator serving on {url} (region {region}); endpoint ARNs hold names in {info.endpoint_arn_case} case.", ""]
     for name, account in info.accounts.items():
         lines += [
-            f"{name} account {account.id}:",
-            f"  export AWS_ACCESS_KEY_ID={account.access_key_id} AWS_SECRET_ACCESS_KEY={account.secret_access_key}",
+            f"# {name} account {account.id}: for boto3 and the AWS CLI (Terraform: keys and region; endpoints below)",
+            f"unset AWS_PROFILE AWS_SESSION_TOKEN; export AWS_ACCESS_KEY_ID={account.access_key_id} "
+            f"AWS_SECRET_ACCESS_KEY={account.secret_access_key} AWS_DEFAULT_REGION={region} AWS_REGION={region} "
+            f"AWS_ENDPOINT_URL={url}",
         ]
+    endpoints = "  ".join(f'{service} = "{url}"' for service in TERRAFORM_ENDPOINTS)
     lines += [
         "",
-        "boto3 / aws CLI:  export AWS_ENDPOINT_URL=" + info.endpoint_url + " AWS_REGION=" + info.region,
-        "Terraform (hashicorp/aws 3.39): in the provider block set access_key/secret_key as above and",
-        "  endpoints { sts = \"URL\"  iam = \"URL\"  lambda = \"URL\"  sagemaker = \"URL\"  cloudwatchlogs = \"URL\"  ec2 = \"URL\" }",
-        f"Control API: {info.endpoint_url}/_emulator/info, /journal, /invocations, /faults",
+        "Terraform: in the provider block set access_key, secret_key and region as above (or export them) and",
+        f"endpoints {{ {endpoints} }}",
+        f"Connection details (keys, control token): {info_file} (mode 0600, removed on exit)",
+        f"Control API: {url}/_emulator/journal, /invocations, /faults, /organizations with "
+        f"'Authorization: Bearer {info.control_token}'",
+        "Functions deployed here run as your local user, with your user's file access.",
         "Ctrl-C stops it.",
     ]
     return "\n".join(lines)
+
+
+def write_private(path: Path, text: str) -> None:
+    """Write `path` readable by its owner only, replacing it whole (readers never see half a file)."""
+    partial = path.with_name(path.name + ".partial")
+    partial.unlink(missing_ok=True)
+    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as out:
+        out.write(text)
+    partial.replace(path)
 
 
 def _watch_parent(parent_pid: int, stop: threading.Event) -> None:
@@ -51,32 +81,48 @@ def _watch_parent(parent_pid: int, stop: threading.Event) -> None:
             stop.set()
 
 
+def _fail(message: str) -> int:
+    print(f"emulator: {message}", file=sys.stderr)
+    return 2
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    accounts = {name: getattr(args, f"{name}_account") for name in DEFAULT_ACCOUNTS}
-    emulator = Emulator(port=args.port, region=args.region, accounts=accounts)
     try:
+        accounts = [parse_account(text) for text in args.account] if args.account else None
+        emulator = Emulator(port=args.port, region=args.region, accounts=accounts,
+                            endpoint_arn_case=args.endpoint_arn_case)
         info = emulator.start()
+    except (AccountSpecError, ValueError) as error:
+        return _fail(str(error))
     except OSError as error:
         if error.errno == errno.EADDRINUSE:
-            print(f"emulator: port {args.port} on 127.0.0.1 is already in use; pick another with --port or EMULATOR_PORT", file=sys.stderr)
-            return 2
+            return _fail(f"port {args.port} on 127.0.0.1 is already in use; pick another with --port or EMULATOR_PORT")
+        if error.errno == errno.EACCES:
+            return _fail(f"not allowed to listen on port {args.port} on 127.0.0.1 ({error.strerror}); pick another with --port")
+        if error.filename and Path(error.filename) == SEED_FILE:
+            return _fail(f"cannot read or create the key seed file {SEED_FILE}: {error.strerror}; set {SEED_ENV} instead")
         raise
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     if args.exit_with_parent:
         threading.Thread(target=_watch_parent, args=(os.getppid(), stop), daemon=True).start()
+    private_dir = None if args.info_file else Path(tempfile.mkdtemp(prefix="xacct-emulator-"))  # mode 0700
+    info_file = args.info_file or private_dir / "info.json"
     try:
-        if args.info_file:
-            partial = args.info_file.with_suffix(".partial")
-            partial.write_text(info.to_json())
-            partial.replace(args.info_file)  # readers never see half a file
+        try:
+            write_private(info_file, info.to_json())
+        except OSError as error:
+            return _fail(f"cannot write the info file {info_file}: {error.strerror}")
         if not args.quiet:
-            print(usage_text(info), flush=True)
+            print(usage_text(info, info_file), flush=True)
         stop.wait()
     finally:
         emulator.stop()
+        info_file.unlink(missing_ok=True)
+        if private_dir is not None:
+            shutil.rmtree(private_dir, ignore_errors=True)
     return 0
 
 

@@ -17,7 +17,7 @@ from moto.awslambda.models import lambda_backends
 from moto.iam import access_control
 from moto.iam.models import iam_backends
 
-from xacct.emulator import policy
+from xacct.emulator import policy, sagemaker_models
 from xacct.emulator.errors import json_error, query_error
 from xacct.emulator.identity import PARTITION, access_key_id_from, resolve_caller
 from xacct.emulator.state import STATE
@@ -60,7 +60,8 @@ class AwsLikeIAMRequest(access_control.IAMRequest):
         signature of every body-less REST call (Lambda's GETs among them) mismatch.
         """
         request = super()._create_aws_request()
-        if not self._body and self._method in ("GET", "HEAD", "DELETE"):
+        form = self._headers.get("Content-Type", "").startswith("application/x-www-form-urlencoded")
+        if not self._body and not form:  # a POST without payload (Lambda Invoke) too; a form's fields are its body
             request.data = b""
         return request
 
@@ -147,7 +148,7 @@ class AwsLikeIAMRequest(access_control.IAMRequest):
         segments = self._path.split("?", 1)[0].strip("/").split("/")
         name = unquote(segments[1]) if len(segments) > 2 else ""
         action = "sagemaker:InvokeEndpointAsync" if segments[-1] == "async-invocations" else "sagemaker:InvokeEndpoint"
-        resource = policy.sagemaker_endpoint_arn(self._region, self.account_id, name)
+        resource = sagemaker_models.endpoint_arn(self._region, self.account_id, name)  # the ARN answers carry
         decision = self._evaluate(caller, action, resource)
         if not decision.allowed:
             raise json_error(403, "AccessDeniedException",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -34,10 +35,14 @@ class Account:
 class EmulatorProcess:
     """`with EmulatorProcess() as emu:` starts `python -m xacct.emulator` and always stops it."""
 
-    def __init__(self, port: int | None = None, region: str = "us-east-1"):
+    def __init__(self, port: int | None = None, region: str = "us-east-1", endpoint_arn_case: str = "lower",
+                 accounts: dict[str, str] | None = None):
         # EMULATOR_PORT pins the port (for a firewall rule, say); by default any free one.
         self.port = int(os.environ.get("EMULATOR_PORT", "0")) if port is None else port
         self.region = region
+        self.endpoint_arn_case = endpoint_arn_case
+        self.account_ids = dict(accounts or {})  # name -> ID; empty: the emulator's default accounts
+        self._control_token = ""
         self._process: subprocess.Popen | None = None
         self._tmp: tempfile.TemporaryDirectory | None = None
         self.endpoint_url = ""
@@ -47,10 +52,14 @@ class EmulatorProcess:
         self._tmp = tempfile.TemporaryDirectory(prefix="xacct-emulator-")
         info_file = Path(self._tmp.name) / "info.json"
         log_file = open(Path(self._tmp.name) / "emulator.log", "w")
+        accounts = [arg for name, account_id in self.account_ids.items() for arg in ("--account", f"{name}={account_id}")]
+        # A fresh key seed per run: the keys of one test run are of no use to the next.
+        env = {**os.environ, "EMULATOR_KEY_SEED": secrets.token_hex(32)}
         self._process = subprocess.Popen(
             [sys.executable, "-m", "xacct.emulator", "--port", str(self.port), "--region", self.region,
+             "--endpoint-arn-case", self.endpoint_arn_case, *accounts,
              "--info-file", str(info_file), "--quiet", "--exit-with-parent"],
-            stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True,
+            stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True, env=env,
         )
         log_file.close()
         deadline = time.monotonic() + START_TIMEOUT_SECONDS
@@ -65,6 +74,7 @@ class EmulatorProcess:
             time.sleep(0.05)
         info = json.loads(info_file.read_text())
         self.endpoint_url = info["endpoint_url"]
+        self._control_token = info["control_token"]
         self.accounts = {name: Account(name=name, **a) for name, a in info["accounts"].items()}
         return self
 
@@ -80,6 +90,10 @@ class EmulatorProcess:
         if self._tmp is not None:
             self._tmp.cleanup()
             self._tmp = None
+
+    def log_text(self) -> str:
+        """What the emulator has written to its log so far."""
+        return (Path(self._tmp.name) / "emulator.log").read_text() if self._tmp is not None else ""
 
     def __enter__(self) -> "EmulatorProcess":
         return self.start()
@@ -103,7 +117,8 @@ class EmulatorProcess:
     # --- control API ----------------------------------------------------------------------
 
     def control(self, method: str, route: str, body=None):
-        response = requests.request(method, f"{self.endpoint_url}/_emulator/{route}", json=body, timeout=10)
+        response = requests.request(method, f"{self.endpoint_url}/_emulator/{route}", json=body, timeout=10,
+                                    headers={"Authorization": f"Bearer {self._control_token}"})
         response.raise_for_status()
         return response.json()
 

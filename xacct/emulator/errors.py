@@ -2,7 +2,8 @@
 
 From the auth hook they are raised as werkzeug HTTPExceptions: moto catches those there
 and answers with their code and description. From a response handler they are returned
-as (status, headers, body), which moto passes through.
+as (status, headers, body), which moto passes through. The gateway in front of moto
+(gateway.py) turns them into WSGI responses with `as_wsgi`.
 """
 
 from __future__ import annotations
@@ -12,6 +13,11 @@ import uuid
 from xml.sax.saxutils import escape
 
 from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response
+
+# The error every service documents for "the service failed": Lambda names it ServiceException.
+INTERNAL_ERROR_CODE = {"lambda": "ServiceException"}
+DEFAULT_INTERNAL_ERROR_CODE = "InternalFailure"
 
 
 class AwsError(HTTPException):
@@ -26,11 +32,15 @@ class AwsError(HTTPException):
     def as_response(self) -> tuple[int, dict, str]:
         return self.code, {**self.headers, "status": self.code}, self.description
 
+    def as_wsgi(self) -> Response:
+        return Response(self.description, status=self.code, headers=self.headers)
 
-def query_error(status: int, code: str, message: str, sender: bool = True) -> AwsError:
-    """The XML error document of query-protocol services such as STS."""
+
+def query_error(status: int, code: str, message: str, sender: bool = True,
+                namespace: str = "https://sts.amazonaws.com/doc/2011-06-15/") -> AwsError:
+    """The XML error document of query-protocol services such as STS and IAM."""
     body = (
-        '<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">'
+        f'<ErrorResponse xmlns="{escape(namespace)}">'
         f"<Error><Type>{'Sender' if sender else 'Receiver'}</Type><Code>{escape(code)}</Code>"
         f"<Message>{escape(message)}</Message></Error>"
         f"<RequestId>{uuid.uuid4()}</RequestId></ErrorResponse>"
@@ -39,7 +49,19 @@ def query_error(status: int, code: str, message: str, sender: bool = True) -> Aw
 
 
 def json_error(status: int, code: str, message: str, extra: dict | None = None) -> AwsError:
-    """The error of JSON/REST-JSON services (SageMaker runtime, Lambda)."""
+    """The error of JSON/REST-JSON services (SageMaker, SageMaker runtime, Lambda)."""
     body = {"__type": code, "message": message, **(extra or {})}
     headers = {"Content-Type": "application/json", "x-amzn-ErrorType": code, "x-amzn-RequestId": str(uuid.uuid4())}
     return AwsError(status, json.dumps(body), headers)
+
+
+def service_error(protocol: str, status: int, code: str, message: str) -> AwsError:
+    """The error in the shape of the protocol ("query" or "json") the request was made in."""
+    if protocol == "query":
+        return query_error(status, code, message, sender=status < 500)
+    return json_error(status, code, message)
+
+
+def internal_error(protocol: str, service: str | None, message: str) -> AwsError:
+    code = INTERNAL_ERROR_CODE.get(service or "", DEFAULT_INTERNAL_ERROR_CODE)
+    return service_error(protocol, 500, code, message)

@@ -16,26 +16,29 @@ import os
 import shutil
 import subprocess
 import sys
+import platform
+import re
 import tempfile
 import zipfile
 from pathlib import Path
-
-from urllib.parse import unquote
+from urllib.parse import parse_qs, unquote
 
 from moto.awslambda import models as lambda_models
 from moto.awslambda import responses as lambda_responses
 from moto.sts.models import sts_backends
 
-from xacct.emulator.errors import json_error
+from xacct.emulator.errors import AwsError, json_error
 from xacct.emulator.identity import PARTITION
+from xacct.emulator.state import STATE
 
 BOOTSTRAP = Path(__file__).with_name("lambda_bootstrap.py")
 MAX_PAYLOAD_BYTES = 6_291_456  # synchronous invocation limit, each way
 
 
 class LambdaRunner:
-    def __init__(self, endpoint_url: str):
+    def __init__(self, endpoint_url: str, log=None):
         self.endpoint_url = endpoint_url
+        self.log = log or sys.stderr
         self.code_root = Path(tempfile.mkdtemp(prefix="xacct-lambda-code-"))
 
     def close(self) -> None:
@@ -65,11 +68,21 @@ class LambdaRunner:
             "AWS_SESSION_TOKEN": session.session_token,
         }
 
+    def report_runtime(self, function) -> None:
+        """Say which runtime the function declares and which interpreter runs it: they can differ here."""
+        interpreter = f"python{sys.version_info.major}.{sys.version_info.minor}"
+        entry = {"account": function.account_id, "action": "emulator:RunFunction", "function": function.function_arn,
+                 "declared_runtime": function.run_time, "interpreter": interpreter,
+                 "interpreter_version": platform.python_version()}
+        STATE.record(entry)
+        note = "" if function.run_time == interpreter else " (not the declared runtime: code that needs it may behave differently)"
+        print(f"emulator: {function.function_arn} declares runtime {function.run_time}; "
+              f"running it with Python {platform.python_version()}{note}", file=self.log, flush=True)
+
     def invoke(self, function, event) -> tuple[str, bool, str]:
         """Returns (payload, errored, logs) as moto's _invoke_lambda does."""
-        payload = json.dumps(event if event is not None else {})
-        if len(payload.encode()) > MAX_PAYLOAD_BYTES:
-            return _error("RequestEntityTooLarge", f"Request must be smaller than {MAX_PAYLOAD_BYTES} bytes for the InvokeFunction operation"), True, ""
+        payload = json.dumps(event if event is not None else {})  # the request's size is checked in parse_invoke
+        self.report_runtime(function)
         with tempfile.TemporaryDirectory(prefix="xacct-invoke-") as tmp:
             result_file = Path(tmp) / "result.json"
             env = {
@@ -112,30 +125,73 @@ def _error(error_type: str, message: str) -> str:
     return json.dumps({"errorType": error_type, "errorMessage": message})
 
 
-def invoke_response(self):
-    """LambdaResponse.invoke with Lambda's documented limits (moto cuts responses at 6,000,000).
+QUALIFIER = re.compile(r"^(\$LATEST(\.PUBLISHED)?|[a-zA-Z0-9_$-]+)$")  # botocore's Invoke model: 1 to 128 characters
 
-    The handler's result size is checked in LambdaRunner.invoke; the request is checked here.
+
+def parse_invoke(path: str, query: str, body: bytes) -> tuple[str, str | None, bytes]:
+    """(function name, qualifier, payload) of an Invoke, each from where the Lambda API puts it.
+
+    FunctionName is a URI path segment and Qualifier a query-string parameter (Lambda API
+    reference, Invoke; botocore's service model gives the same locations). Nothing in the
+    payload can name another function or version. Raises AwsError for what Lambda refuses.
     """
-    if len(self.body or b"") > MAX_PAYLOAD_BYTES:
-        return json_error(413, "RequestEntityTooLargeException",
-                          f"Request must be smaller than {MAX_PAYLOAD_BYTES} bytes for the InvokeFunction operation").as_response()
-    function_name = unquote(self.path.rsplit("/", 2)[-2])
+    function_name = unquote(path.rstrip("/").rsplit("/", 2)[-2])
+    qualifiers = parse_qs(query, keep_blank_values=True).get("Qualifier")
+    qualifier = qualifiers[0] if qualifiers else None
+    if qualifier is not None and (len(qualifier) > 128 or not QUALIFIER.match(qualifier)):
+        raise json_error(400, "ValidationException",
+                         f"1 validation error detected: Value '{qualifier}' at 'qualifier' failed to satisfy constraint: "
+                         "Member must satisfy regular expression pattern: (|[a-zA-Z0-9$_-]+)")
+    if len(body) > MAX_PAYLOAD_BYTES:
+        # AWS's own answer (code and message) for a synchronous payload over the quota.
+        raise json_error(413, "RequestEntityTooLargeException",
+                         f"Request must be smaller than {MAX_PAYLOAD_BYTES} bytes for the InvokeFunction operation")
+    if not body.strip():
+        return function_name, qualifier, b"{}"  # no payload: the function receives an empty object
+    try:
+        json.loads(body)
+    except (ValueError, UnicodeDecodeError) as error:
+        raise json_error(400, "InvalidRequestContentException",
+                         f"Could not parse request body into json: Could not parse payload into json: {error}")
+    return function_name, qualifier, body
+
+
+def invoke_response(self):
+    """LambdaResponse.invoke: parse as Lambda does, run the function, answer as Lambda does."""
+    raw = self.body if isinstance(self.body, bytes) else (self.body or "").encode()
+    try:
+        function_name, qualifier, payload = parse_invoke(self.path, self.parsed_url.query, raw)
+    except AwsError as error:
+        return error.as_response()
     response_headers: dict[str, str] = {}
-    payload = self.backend.invoke(function_name, self._get_param("qualifier"), self.body, self.headers, response_headers)
-    if payload is None:
+    # An unknown function or version raises moto's ResourceNotFoundException (404), as Lambda answers.
+    result = self.backend.invoke(function_name, qualifier, payload, self.headers, response_headers)
+    if result is None:
         return json_error(404, "ResourceNotFoundException", f"Function not found: {function_name}").as_response()
     if "x-amz-function-error" in response_headers:
         response_headers["x-amz-function-error"] = "Unhandled"  # an exception escaped the handler
     if self.headers.get("X-Amz-Log-Type") != "Tail":
         response_headers.pop("x-amz-log-result", None)
     response_headers["content-type"] = "application/json"
-    return 200, response_headers, payload
+    return 200, response_headers, result
+
+
+_moto_setup_class = lambda_responses.LambdaResponse.setup_class
+
+
+def setup_class(self, request, full_url=None, headers=None, use_raw_body=None):
+    """Keep an Invoke payload as bytes: moto would decode it as UTF-8 and fail with a 500 before
+    Invoke could answer InvalidRequestContentException."""
+    if use_raw_body is None and request.path.rstrip("/").endswith("/invocations"):
+        use_raw_body = True
+    return _moto_setup_class(self, request, full_url, headers, use_raw_body)
 
 
 def install(runner: LambdaRunner) -> None:
     def _invoke_lambda(self, event=None):
         return runner.invoke(self, event)
+
+    lambda_responses.LambdaResponse.setup_class = setup_class
 
     lambda_models.LambdaFunction._invoke_lambda = _invoke_lambda
     lambda_responses.LambdaResponse.invoke = invoke_response

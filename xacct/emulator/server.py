@@ -1,30 +1,35 @@
-"""The two-account AWS emulator: moto behind one loopback port, with AWS's IAM decisions.
+"""The AWS emulator: moto behind one loopback port, with AWS's IAM decisions.
 
 Start it with `python -m xacct.emulator` (or `make emulator`). Each account gets an
-`admin` IAM user whose keys are printed and written to the info file; Terraform and boto3
-use those keys, and moto picks the account from the key. IAM is enforced for every
-request from the first one on.
+`admin` IAM user whose keys are printed and written to the info file (never served over
+HTTP); Terraform and boto3 use those keys, and moto picks the account from the key. IAM
+is enforced for every request from the first one on.
 """
 
 from __future__ import annotations
 
 import json
+import secrets
+import socket
 import threading
 from dataclasses import asdict, dataclass, field
 
 from moto import settings
-from moto.iam.models import iam_backends
-from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
+from moto.core.responses import BaseResponse
+from moto.iam.models import get_account_id_from, iam_backends
+from moto.moto_server import werkzeug_app
+from moto.moto_server.werkzeug_app import MotoRequestHandler, create_backend_app
 from werkzeug.serving import make_server
-from werkzeug.wrappers import Request, Response
 
 from xacct.emulator import authz, lambda_runner, sagemaker_echo, sagemaker_models
+from xacct.emulator.control import ControlApi
+from xacct.emulator.credentials import AccountSpec, derived_keys, key_seed
+from xacct.emulator.gateway import Gateway, MotoDispatcher, allowed_hosts
 from xacct.emulator.identity import PARTITION
-from xacct.emulator.state import STATE, Fault
+from xacct.emulator.state import STATE
 
 DEFAULT_ACCOUNTS = {"parent": "111111111111", "child": "222222222222", "outsider": "333333333333"}
 ADMIN_POLICY = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]})
-CONTROL_PREFIX = "/_emulator/"
 
 
 @dataclass
@@ -38,100 +43,99 @@ class AccountInfo:
 class EmulatorInfo:
     endpoint_url: str
     region: str
+    control_token: str
+    endpoint_arn_case: str = "lower"
     accounts: dict[str, AccountInfo] = field(default_factory=dict)
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), indent=2)
 
 
-def create_admin(account_id: str, region: str) -> AccountInfo:
-    """An IAM user allowed everything, standing in for the account's administrator."""
+def create_admin(account_id: str, region: str, access_key_id: str, secret_access_key: str) -> AccountInfo:
+    """An IAM user allowed everything, standing in for the account's administrator, with the given keys."""
     backend = iam_backends[account_id][PARTITION]
     backend.create_user(region_name=region, user_name="admin")
     backend.put_user_policy("admin", "AdministratorAccess", ADMIN_POLICY)
     key = backend.create_access_key("admin")
-    return AccountInfo(account_id, key.access_key_id, key.secret_access_key)
+    del backend.access_keys[key.access_key_id]  # moto keys its table by the (random) ID it chose
+    key.access_key_id, key.secret_access_key = access_key_id, secret_access_key
+    backend.access_keys[key.access_key_id] = key
+    return AccountInfo(account_id, access_key_id, secret_access_key)
 
 
-class ControlApi:
-    """Test hooks under /_emulator/: read the journal, queue SageMaker faults, set organizations."""
-
-    def __init__(self, info: EmulatorInfo):
-        self.info = info
-
-    def __call__(self, request: Request) -> Response:
-        route = (request.method, request.path[len(CONTROL_PREFIX):].strip("/"))
-        body = request.get_json(silent=True) or {}
-        with STATE.lock:
-            if route == ("GET", "info"):
-                return _json(json.loads(self.info.to_json()))
-            if route == ("GET", "journal"):
-                return _json(list(STATE.journal))
-            if route == ("GET", "invocations"):
-                return _json(list(STATE.invocations))
-            if route == ("DELETE", "journal"):
-                STATE.journal.clear()
-                STATE.invocations.clear()
-                return _json({})
-            if route == ("POST", "faults"):
-                account = body.get("account") or self.info.accounts["parent"].id
-                STATE.faults[(account, body["endpoint"].lower())] = Fault(
-                    code=body["code"], remaining=int(body.get("count", 1)),
-                    model_status=int(body.get("model_status", 500)),
-                    model_message=body.get("model_message", "Injected model failure"))
-                return _json({}, 201)
-            if route == ("DELETE", "faults"):
-                STATE.faults.clear()
-                return _json({})
-            if route == ("PUT", "organizations"):
-                STATE.organizations.clear()
-                STATE.organizations.update({k: v for k, v in body.items() if v})
-                return _json(dict(STATE.organizations))
-        return _json({"error": f"no control route {request.method} {request.path}"}, 404)
+def account_specs(accounts: dict[str, str] | list[AccountSpec] | None) -> list[AccountSpec]:
+    if accounts is None:
+        accounts = DEFAULT_ACCOUNTS
+    if isinstance(accounts, dict):
+        return [AccountSpec(name, account_id) for name, account_id in accounts.items()]
+    return list(accounts)
 
 
-def _json(value, status: int = 200) -> Response:
-    return Response(json.dumps(value), status=status, content_type="application/json")
+def _account_from_key(self) -> str:
+    """The account that owns the request's access key, as in AWS (moto would also take it from
+    the MOTO_ACCOUNT_ID variable or an `x-moto-account-id` header, which anyone can send)."""
+    return get_account_id_from(self.get_access_key())
 
 
 class Emulator:
     """moto plus the project's hooks, served on one loopback port."""
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0, region: str = "us-east-1",
-                 accounts: dict[str, str] | None = None, organizations: dict[str, str] | None = None):
+                 accounts: dict[str, str] | list[AccountSpec] | None = None,
+                 organizations: dict[str, str] | None = None, endpoint_arn_case: str = "lower",
+                 seed: bytes | None = None):
         self.host, self.port, self.region = host, port, region
-        self.account_ids = dict(accounts or DEFAULT_ACCOUNTS)
+        self.accounts = account_specs(accounts)
+        names, ids = [a.name for a in self.accounts], [a.id for a in self.accounts]
+        if len(set(names)) != len(names) or len(set(ids)) != len(ids):
+            raise ValueError("each account needs its own name and its own ID")
         self.organizations = dict(organizations or {})
+        self.endpoint_arn_case = endpoint_arn_case
+        self.seed = seed
         self._server = None
         self._thread: threading.Thread | None = None
         self._runner: lambda_runner.LambdaRunner | None = None
         self.info: EmulatorInfo | None = None
 
     def start(self) -> EmulatorInfo:
-        # Binding first tells a caller at once when the port is taken.
-        moto_app = DomainDispatcherApplication(create_backend_app)
-        control = None
+        STATE.configure({a.name: a.id for a in self.accounts}, self.organizations, self.endpoint_arn_case)
+        werkzeug_app.DISABLE_GLOBAL_CORS = True  # moto would reflect any Origin (the gateway strips the rest)
+        token = secrets.token_urlsafe(32)
+        gateway: Gateway | None = None
 
         def app(environ, start_response):
-            if environ.get("PATH_INFO", "").startswith(CONTROL_PREFIX):
-                return control(Request(environ))(environ, start_response)
-            return moto_app(environ, start_response)
+            return gateway(environ, start_response)
 
-        self._server = make_server(self.host, self.port, app, threaded=True, request_handler=MotoRequestHandler)
-        url = f"http://{self.host}:{self._server.server_port}"
+        # Binding first tells a caller at once when the port is taken; binding here (not in
+        # werkzeug, which prints and exits) lets the caller answer with its own message.
+        listener = socket.create_server((self.host, self.port))
+        try:
+            self._server = make_server(self.host, self.port, app, threaded=True, request_handler=MotoRequestHandler,
+                                       fd=listener.fileno())
+        finally:
+            listener.close()  # the server holds its own duplicate of the socket
+        port = self._server.port
+        url = f"http://{self.host}:{port}"
         self._runner = lambda_runner.LambdaRunner(url)
         authz.install()
         sagemaker_echo.install()
         sagemaker_models.install()
         lambda_runner.install(self._runner)
 
-        self.info = EmulatorInfo(endpoint_url=url, region=self.region)
-        for name, account_id in self.account_ids.items():
-            self.info.accounts[name] = create_admin(account_id, self.region)
-        STATE.accounts.update(self.account_ids)
-        STATE.organizations.update(self.organizations)
-        control = ControlApi(self.info)
+        self.info = EmulatorInfo(endpoint_url=url, region=self.region, control_token=token,
+                                 endpoint_arn_case=self.endpoint_arn_case)
+        seed = None
+        for spec in self.accounts:
+            if spec.access_key_id is None:
+                seed = seed if seed is not None else (self.seed or key_seed())
+                access_key_id, secret = derived_keys(seed, spec.id)
+            else:
+                access_key_id, secret = spec.access_key_id, spec.secret_access_key
+            self.info.accounts[spec.name] = create_admin(spec.id, self.region, access_key_id, secret)
+        control = ControlApi(token, url, self.region, {a.name: a.id for a in self.accounts})
+        gateway = Gateway(MotoDispatcher(create_backend_app), control, allowed_hosts(port))
         settings.INITIAL_NO_AUTH_ACTION_COUNT = 0  # enforce IAM from the first request on
+        BaseResponse.get_current_account = _account_from_key
 
         self._thread = threading.Thread(target=self._server.serve_forever, name="emulator", daemon=True)
         self._thread.start()
