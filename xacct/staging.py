@@ -3,7 +3,8 @@
 A root (an example, or a generated fixture) is copied into a temporary folder beside a
 link to `modules/`, so relative module sources resolve and no state, lock file or
 `.terraform` folder lands in the project. Emulator runs add a generated
-`emulator_override.tf`: the root itself stays what a user would apply to real accounts.
+`*_override.tf.json` (see xacct/provider_override.py): the root itself stays what a user
+would apply to real accounts.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from pathlib import Path
 
 import tftest
 
-from xacct.toolchain import PROJECT_ROOT
+from xacct import provider_override
+from xacct.paths import EXAMPLES_DIR, MODULES_DIR
 
 DESTROY_ATTEMPTS = 3
 
@@ -49,21 +51,21 @@ class StagedRoot:
         self.tf = tftest.TerraformTest(str(self.dir), env={"TMPDIR": str(scratch)})
 
     def _lay_out(self, source: Path | None, files: dict[str, str], override: str | None) -> None:
-        (self._tmp / "modules").symlink_to(PROJECT_ROOT / "modules", target_is_directory=True)
+        (self._tmp / "modules").symlink_to(MODULES_DIR, target_is_directory=True)
         if source is not None:
             shutil.copytree(source, self._copy, ignore=shutil.ignore_patterns(
-                ".terraform", ".terraform.lock.hcl", "terraform.tfstate*", "*_override.tf", "*.auto.tfvars.json"))
+                ".terraform", ".terraform.lock.hcl", "terraform.tfstate*", "*_override.tf", "*_override.tf.json", "*.auto.tfvars.json"))
         else:
             self._copy.mkdir(parents=True)
         for name, text in files.items():
             (self.dir / name).write_text(text)
         if override:
-            (self.dir / "emulator_override.tf").write_text(override)
+            (self.dir / provider_override.FILE_NAME).write_text(override)
 
     @classmethod
     def example(cls, name: str, override: str | None = None) -> "StagedRoot":
         """All examples are copied, so one may use another's submodule (../two-accounts/demo-endpoint)."""
-        return cls(PROJECT_ROOT / "examples", relative_dir="examples", workdir=f"examples/{name}", override=override)
+        return cls(EXAMPLES_DIR, relative_dir="examples", workdir=f"examples/{name}", override=override)
 
     def set_vars(self, variables: dict) -> None:
         (self.dir / "run.auto.tfvars.json").write_text(json.dumps(variables, indent=2))

@@ -22,38 +22,38 @@ from xacct.toolchain import PROJECT_ROOT
 pytestmark = pytest.mark.e2e
 
 
-def _policy_root(emulator, name: str, prevent_destroy: bool = False) -> dict[str, str]:
+def _policy_root(target, name: str, prevent_destroy: bool = False) -> dict[str, str]:
     lifecycle = "\n  lifecycle {\n    prevent_destroy = true\n  }\n" if prevent_destroy else ""
     policy = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:GetCallerIdentity", "Resource": "*"}]})
     return {
-        "provider.tf": emulator.provider_override({"": "child"}),
+        "providers.tf.json": target.provider_override({"": "child"}),
         "main.tf": f'resource "aws_iam_policy" "probe" {{\n  name   = "{name}"\n  policy = jsonencode({policy})\n{lifecycle}}}\n',
     }
 
 
-def test_a_failing_assertion_still_destroys(emulator, run_prefix):
+def test_a_failing_assertion_still_destroys(target, run_prefix):
     name = f"{run_prefix}f-assertion"
     with pytest.raises(AssertionError, match="the test's own failure"):
-        with StagedRoot(files=_policy_root(emulator, name)) as root:
+        with StagedRoot(files=_policy_root(target, name)) as root:
             root.init()
             root.apply()
-            assert emulator.client("iam", "child").list_policies(Scope="Local")["Policies"]
+            assert target.client("iam", "child").list_policies(Scope="Local")["Policies"]
             raise AssertionError("the test's own failure")
-    assert not leftovers(emulator, name)
+    assert not leftovers(target, name)
 
 
-def test_a_failed_destroy_fails_loudly_and_names_what_is_left(emulator, run_prefix):
+def test_a_failed_destroy_fails_loudly_and_names_what_is_left(target, run_prefix):
     name = f"{run_prefix}f-stuck"
-    root = StagedRoot(files=_policy_root(emulator, name, prevent_destroy=True))
+    root = StagedRoot(files=_policy_root(target, name, prevent_destroy=True))
     try:
         root.init()
         root.apply()
         with pytest.raises(LeftoverResources, match=r"still in the state: aws_iam_policy\.probe"):
             root.destroy()
     finally:
-        (root.dir / "main.tf").write_text(_policy_root(emulator, name)["main.tf"])
+        (root.dir / "main.tf").write_text(_policy_root(target, name)["main.tf"])
         root.close()
-    assert not leftovers(emulator, name)
+    assert not leftovers(target, name)
 
 
 def test_ctrl_c_during_apply_leaves_no_process_port_or_folder(tmp_path):

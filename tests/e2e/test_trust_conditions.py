@@ -58,29 +58,29 @@ output "app_role_arn" {{
 
 
 @pytest.fixture(scope="module")
-def trust(emulator, run_prefix):
+def trust(target, run_prefix):
     prefix = f"{run_prefix}e-"
-    child_id = emulator.accounts["child"].id
-    emulator.set_organizations({child_id: ORG, emulator.accounts["parent"].id: ORG})
+    child_id = target.accounts["child"].id
+    target.set_organizations({child_id: ORG, target.accounts["parent"].id: ORG})
     root = StagedRoot(relative_dir="trust", files={
-        "providers.tf": emulator.provider_override({"parent": "parent", "child": "child"}),
+        "providers.tf.json": target.provider_override({"parent": "parent", "child": "child"}),
         "main.tf": _root(prefix, child_id),
     })
     try:
-        with deployed(emulator, root, prefix) as outputs:
+        with deployed(target, root, prefix) as outputs:
             yield outputs
     finally:
-        emulator.set_organizations({})
+        target.set_organizations({})
 
 
-def _as_app(emulator, app_role_arn: str):
-    creds = emulator.client("sts", "child").assume_role(RoleArn=app_role_arn, RoleSessionName="orders")["Credentials"]
-    session = session_from(creds, emulator.region)
-    return emulator.client("sts", session=session)
+def _as_app(target, app_role_arn: str):
+    creds = target.client("sts", "child").assume_role(RoleArn=app_role_arn, RoleSessionName="orders")["Credentials"]
+    session = session_from(creds, target.region)
+    return target.client("sts", session=session)
 
 
-def _assume(emulator, trust, external_id: str):
-    return _as_app(emulator, trust["app_role_arn"]).assume_role(
+def _assume(target, trust, external_id: str):
+    return _as_app(target, trust["app_role_arn"]).assume_role(
         RoleArn=trust["parent_role_arn"], RoleSessionName="orders", ExternalId=external_id)
 
 
@@ -92,21 +92,21 @@ def _denied(call) -> str:
 
 
 @pytest.mark.parametrize("external_id", [CURRENT, PREVIOUS])
-def test_every_listed_external_id_is_accepted_during_rotation(emulator, trust, external_id):
-    assumed = _assume(emulator, trust, external_id)
+def test_every_listed_external_id_is_accepted_during_rotation(target, trust, external_id):
+    assumed = _assume(target, trust, external_id)
     assert assumed["AssumedRoleUser"]["Arn"].endswith("/orders")
 
 
-def test_a_retired_external_id_is_denied(emulator, trust):
-    message = _denied(lambda: _assume(emulator, trust, "ext-retired-0"))
+def test_a_retired_external_id_is_denied(target, trust):
+    message = _denied(lambda: _assume(target, trust, "ext-retired-0"))
     assert message.endswith(f"is not authorized to perform: sts:AssumeRole on resource: {trust['parent_role_arn']}")
 
 
 @pytest.mark.parametrize("organizations", [{"child": "o-bbbbbbbbbb"}, {}], ids=["other-organization", "no-organization"])
-def test_a_principal_outside_the_organization_is_denied(emulator, trust, organizations):
-    emulator.set_organizations({emulator.accounts[k].id: v for k, v in organizations.items()})
+def test_a_principal_outside_the_organization_is_denied(target, trust, organizations):
+    target.set_organizations({target.accounts[k].id: v for k, v in organizations.items()})
     try:
-        _denied(lambda: _assume(emulator, trust, CURRENT))
+        _denied(lambda: _assume(target, trust, CURRENT))
     finally:
-        emulator.set_organizations({emulator.accounts["child"].id: ORG, emulator.accounts["parent"].id: ORG})
+        target.set_organizations({target.accounts["child"].id: ORG, target.accounts["parent"].id: ORG})
 

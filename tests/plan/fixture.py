@@ -22,7 +22,7 @@ class ModuleFixture:
         """`inputs` must be valid: `terraform init` checks required arguments."""
         self.module = module
         self.root = StagedRoot(relative_dir="fixture", files={
-            "provider.tf": emulator.provider_override({"": MODULE_ACCOUNT[module]}),
+            "providers.tf.json": emulator.provider_override({"": MODULE_ACCOUNT[module]}),
         })
         self.write_inputs(inputs)
         self.root.init()
