@@ -17,7 +17,7 @@ from pathlib import Path
 import tftest
 
 from xacct import provider_override
-from xacct.paths import EXAMPLES_DIR, MODULES_DIR
+from xacct.paths import EXAMPLES_DIR, MODULES_DIR, PROJECT_ROOT
 
 DESTROY_ATTEMPTS = 3
 
@@ -66,6 +66,13 @@ class StagedRoot:
     def example(cls, name: str, override: str | None = None) -> "StagedRoot":
         """All examples are copied, so one may use another's submodule (../two-accounts/demo-endpoint)."""
         return cls(EXAMPLES_DIR, relative_dir="examples", workdir=f"examples/{name}", override=override)
+
+    @classmethod
+    def folder(cls, path: Path, override: str | None = None) -> "StagedRoot":
+        """A root folder of the project (say tests/e2e/roots/x), staged at the same relative
+        place, so its `../../../../modules/...` sources resolve as they do in the checkout."""
+        relative = str(Path(path).resolve().relative_to(PROJECT_ROOT))
+        return cls(Path(path), relative_dir=relative, override=override)
 
     def set_vars(self, variables: dict) -> None:
         (self.dir / "run.auto.tfvars.json").write_text(json.dumps(variables, indent=2))

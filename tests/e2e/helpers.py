@@ -9,6 +9,11 @@ import sys
 from contextlib import contextmanager
 from pathlib import Path
 
+from xacct.paths import TESTS_DIR
+
+# The e2e suites' own Terraform roots, as .tf folders that fmt, validate and checkov see.
+ROOTS = TESTS_DIR / "e2e" / "roots"
+
 
 def invoke(target, function_name: str, event) -> dict:
     """Invoke synchronously in the child account and return the decoded result."""

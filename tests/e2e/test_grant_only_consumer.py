@@ -16,7 +16,7 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.e2e.helpers import deployed, session_from
+from tests.e2e.helpers import ROOTS, deployed, session_from
 from xacct.staging import StagedRoot
 
 pytestmark = pytest.mark.e2e
@@ -24,135 +24,12 @@ pytestmark = pytest.mark.e2e
 EXTERNAL_ID = "ext-grant-only-1"
 GRANT_POLICY = "AssumeParentSageMakerRole"  # modules/assume-grant's default policy_name
 
-# Placeholders are %(name)s; the HCL itself holds no other percent sign.
-ROOT = """\
-terraform {
-  required_version = ">= 1.9"
-
-  required_providers {
-    aws = {
-      source  = "hashicorp/aws"
-      version = ">= 3.39"
-    }
-  }
-}
-
-# --- Child account: a workload role that exists already (an ECS task role, say) -------
-
-resource "aws_iam_role" "orders_task" {
-  provider = aws.child
-
-  name = "%(prefix)sorders-task"
-  assume_role_policy = jsonencode({
-    Version = "2012-10-17"
-    Statement = [{
-      Effect    = "Allow"
-      Action    = "sts:AssumeRole"
-      Principal = { AWS = "arn:aws:iam::%(child_id)s:root" }
-    }]
-  })
-}
-
-# The one permission the workload needs in its own account.
-module "grant" {
-  source = "../modules/assume-grant"
-
-  providers = {
-    aws = aws.child
-  }
-
-  role_name       = aws_iam_role.orders_task.name
-  parent_role_arn = module.parent.role_arn
-}
-
-# --- Parent account: an endpoint and the role that may invoke it ----------------------
-
-resource "aws_iam_role" "sagemaker" {
-  provider = aws.parent
-
-  name = "%(prefix)sorders-endpoint-sagemaker"
-  assume_role_policy = jsonencode({
-    Version = "2012-10-17"
-    Statement = [{
-      Effect    = "Allow"
-      Action    = "sts:AssumeRole"
-      Principal = { Service = "sagemaker.amazonaws.com" }
-    }]
-  })
-}
-
-resource "aws_sagemaker_model" "echo" {
-  provider = aws.parent
-
-  name               = "%(prefix)sorders-model"
-  execution_role_arn = aws_iam_role.sagemaker.arn
-
-  primary_container {
-    image = "%(parent_id)s.dkr.ecr.us-east-1.amazonaws.com/echo:1"
-  }
-}
-
-resource "aws_sagemaker_endpoint_configuration" "echo" {
-  provider = aws.parent
-
-  name = "%(prefix)sorders-config"
-
-  production_variants {
-    variant_name           = "AllTraffic"
-    model_name             = aws_sagemaker_model.echo.name
-    initial_instance_count = 1
-    instance_type          = "ml.t2.medium"
-  }
-}
-
-resource "aws_sagemaker_endpoint" "echo" {
-  provider = aws.parent
-
-  name                 = "%(prefix)sorders-scoring"
-  endpoint_config_name = aws_sagemaker_endpoint_configuration.echo.name
-}
-
-module "parent" {
-  source = "../modules/parent"
-
-  providers = {
-    aws = aws.parent
-  }
-
-  name_prefix                    = "%(prefix)s"
-  endpoints                      = [aws_sagemaker_endpoint.echo.name]
-  trusted_account_ids            = ["%(child_id)s"]
-  trusted_principal_arn_patterns = ["arn:aws:iam::%(child_id)s:role/%(prefix)sorders-task"]
-  external_ids                   = ["%(external_id)s"]
-}
-
-output "task_role_arn" {
-  value = aws_iam_role.orders_task.arn
-}
-
-output "task_role_name" {
-  value = aws_iam_role.orders_task.name
-}
-
-output "parent_role_arn" {
-  value = module.parent.role_arn
-}
-
-output "endpoint_name" {
-  value = aws_sagemaker_endpoint.echo.name
-}
-"""
-
-
 @pytest.fixture(scope="module")
 def deployment(target, run_prefix):
     prefix = f"{run_prefix}d-"
-    main_tf = ROOT % {"prefix": prefix, "external_id": EXTERNAL_ID,
-                      "child_id": target.accounts["child"].id, "parent_id": target.accounts["parent"].id}
-    root = StagedRoot(relative_dir="consumer", files={
-        "providers.tf.json": target.provider_override({"parent": "parent", "child": "child"}),
-        "main.tf": main_tf,
-    })
+    root = StagedRoot.folder(ROOTS / "grant-only-consumer", override=target.provider_override({"parent": "parent", "child": "child"}))
+    root.set_vars({"name_prefix": prefix, "external_id": EXTERNAL_ID,
+                   "child_account_id": target.accounts["child"].id, "parent_account_id": target.accounts["parent"].id})
     with deployed(target, root, prefix) as outputs:
         yield {"root": root, "prefix": prefix, **outputs}
 

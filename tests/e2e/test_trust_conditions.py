@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.e2e.helpers import deployed, session_from
+from tests.e2e.helpers import ROOTS, deployed, session_from
 from xacct.staging import StagedRoot
 
 pytestmark = pytest.mark.e2e
@@ -15,57 +15,14 @@ ORG = "o-aaaaaaaaaa"
 CURRENT, PREVIOUS = "ext-current-2", "ext-previous-1"
 
 
-def _root(prefix: str, child_id: str) -> str:
-    return f"""
-module "parent" {{
-  source    = "../modules/parent"
-  providers = {{ aws = aws.parent }}
-
-  name_prefix                    = "{prefix}"
-  endpoints                      = ["{prefix}scoring"]
-  trusted_account_ids            = ["{child_id}"]
-  trusted_principal_arn_patterns = ["arn:aws:iam::{child_id}:role/{prefix}app-*"]
-  trusted_organization_id        = "{ORG}"
-  external_ids                   = ["{CURRENT}", "{PREVIOUS}"]
-}}
-
-# Stands in for an existing workload role (an ECS task role, a CI role).
-resource "aws_iam_role" "app" {{
-  provider = aws.child
-  name     = "{prefix}app-orders"
-  assume_role_policy = jsonencode({{
-    Version   = "2012-10-17"
-    Statement = [{{ Effect = "Allow", Action = "sts:AssumeRole", Principal = {{ AWS = "arn:aws:iam::{child_id}:root" }} }}]
-  }})
-}}
-
-module "grant" {{
-  source    = "../modules/assume-grant"
-  providers = {{ aws = aws.child }}
-
-  role_name       = aws_iam_role.app.name
-  parent_role_arn = module.parent.role_arn
-}}
-
-output "parent_role_arn" {{
-  value = module.parent.role_arn
-}}
-
-output "app_role_arn" {{
-  value = aws_iam_role.app.arn
-}}
-"""
-
-
 @pytest.fixture(scope="module")
 def trust(target, run_prefix):
     prefix = f"{run_prefix}e-"
     child_id = target.accounts["child"].id
     target.set_organizations({child_id: ORG, target.accounts["parent"].id: ORG})
-    root = StagedRoot(relative_dir="trust", files={
-        "providers.tf.json": target.provider_override({"parent": "parent", "child": "child"}),
-        "main.tf": _root(prefix, child_id),
-    })
+    root = StagedRoot.folder(ROOTS / "trust-conditions", override=target.provider_override({"parent": "parent", "child": "child"}))
+    root.set_vars({"name_prefix": prefix, "child_account_id": child_id, "organization_id": ORG,
+                   "external_ids": [CURRENT, PREVIOUS]})
     try:
         with deployed(target, root, prefix) as outputs:
             yield outputs
