@@ -99,3 +99,9 @@ def run_wrapper(root: Path, info_file: Path, *args: str, check: bool = True, **p
     if check:
         assert result.returncode == 0, f"xacct-terraform {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}"
     return result
+
+
+def assert_replan_clean(root) -> None:
+    """A plan right after apply proposes nothing (terratest's idempotence check)."""
+    plan = root.tf.execute_command("plan", "-input=false", "-no-color", "-detailed-exitcode")
+    assert plan.retcode == 0, plan.out[-4000:]

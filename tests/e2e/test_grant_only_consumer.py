@@ -16,7 +16,7 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.e2e.helpers import ROOTS, deployed, session_from
+from tests.e2e.helpers import ROOTS, assert_replan_clean, deployed, session_from
 from xacct.staging import StagedRoot
 
 pytestmark = pytest.mark.e2e
@@ -110,5 +110,4 @@ def test_the_grant_names_only_the_parent_role(target, deployment):
 
 
 def test_replan_shows_no_changes(deployment):
-    plan = deployment["root"].tf.execute_command("plan", "-input=false", "-no-color", "-detailed-exitcode")
-    assert plan.retcode == 0, plan.out[-4000:]
+    assert_replan_clean(deployment["root"])

@@ -14,7 +14,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from tests.conftest import DEMO_MODEL_IMAGE, TEST_RUNTIME
-from tests.e2e.helpers import deployed, invoke, session_from
+from tests.e2e.helpers import assert_replan_clean, deployed, invoke, session_from
 from xacct.staging import StagedRoot
 
 pytestmark = pytest.mark.e2e
@@ -80,8 +80,7 @@ def test_children_are_different_callers(target, deployment):
 
 
 def test_replan_shows_no_changes(deployment):
-    plan = deployment["root"].tf.execute_command("plan", "-input=false", "-no-color", "-detailed-exitcode")
-    assert plan.retcode == 0, plan.out[-4000:]
+    assert_replan_clean(deployment["root"])
 
 
 def test_a_third_role_of_the_child_account_is_denied_by_the_trust(target, deployment):

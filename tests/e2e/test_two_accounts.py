@@ -14,7 +14,7 @@ import os
 import pytest
 
 from tests.conftest import DEMO_MODEL_IMAGE, TEST_RUNTIME
-from tests.e2e.helpers import actions_in, deployed, invoke, session_from
+from tests.e2e.helpers import actions_in, assert_replan_clean, deployed, invoke, session_from
 from xacct.staging import StagedRoot
 
 pytestmark = pytest.mark.e2e
@@ -82,8 +82,7 @@ def test_payload_just_under_the_lambda_limit(target, deployment):
 
 
 def test_replan_shows_no_changes(deployment):
-    plan = deployment["root"].tf.execute_command("plan", "-input=false", "-no-color", "-detailed-exitcode")
-    assert plan.retcode == 0, plan.out[-4000:]
+    assert_replan_clean(deployment["root"])
 
 
 # --- errors reach the caller as structured responses --------------------------------
