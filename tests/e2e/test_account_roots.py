@@ -14,7 +14,7 @@ import json
 import pytest
 
 from tests.conftest import DEMO_MODEL_IMAGE, TEST_RUNTIME
-from tests.e2e.helpers import invoke, leftovers
+from tests.e2e.helpers import assert_replan_clean, invoke, leftovers
 from xacct.staging import StagedRoot
 
 pytestmark = pytest.mark.e2e
@@ -130,8 +130,7 @@ def test_wrong_external_id_is_denied(target, deployment):
 
 @pytest.mark.parametrize("which", ["parent", "child"])
 def test_replan_of_each_root_shows_no_changes(deployment, which):
-    plan = deployment[which].tf.execute_command("plan", "-input=false", "-no-color", "-detailed-exitcode")
-    assert plan.retcode == 0, plan.out[-4000:]
+    assert_replan_clean(deployment[which])
 
 
 def test_trust_policy_names_the_child_pattern_and_external_id(target, deployment):
