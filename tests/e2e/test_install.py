@@ -1,14 +1,15 @@
 """`pip install` of the repository gives working console scripts, in a fresh virtualenv.
 
 The virtualenv is made by the test without system site packages; the project is built
-and installed from its path (the same as `pip install "git+<repository URL>"` from a
-clone). Its dependencies are lent from the running environment through a `.pth` file, so
+and installed from a copy of what a clone holds (as `pip install "git+<repository URL>"`
+does). Its dependencies are lent from the running environment through a `.pth` file, so
 the test needs no download beyond the build backend; the scripts then run for real.
 """
 
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sysconfig
 import venv
@@ -28,7 +29,12 @@ def fresh_venv(tmp_path_factory) -> Path:
     home = tmp_path_factory.mktemp("venv")
     venv.EnvBuilder(with_pip=True, system_site_packages=False).create(home)
     python = home / "bin" / "python"
-    installed = subprocess.run([str(python), "-m", "pip", "install", "--quiet", "--no-deps", str(PROJECT_ROOT)],
+    # What a clone holds for the build (so the build leaves nothing in this checkout).
+    source = tmp_path_factory.mktemp("source")
+    shutil.copytree(PROJECT_ROOT / "xacct", source / "xacct", ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(PROJECT_ROOT / name, source / name)
+    installed = subprocess.run([str(python), "-m", "pip", "install", "--quiet", "--no-deps", str(source)],
                                capture_output=True, text=True, timeout=600)
     assert installed.returncode == 0, installed.stderr
     assert "License classifiers are deprecated" not in installed.stderr
