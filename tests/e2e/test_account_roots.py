@@ -78,7 +78,7 @@ def test_parent_outputs_are_what_the_child_needs(target, deployment):
     assert outputs["role_arn"] == f"arn:aws:iam::{parent_id}:role/{deployment['prefix']}SageMakerExternal"
     assert outputs["endpoint_names"] == [f"{deployment['prefix']}Echo-Endpoint"]
     assert outputs["endpoint_arns"] == [
-        f"arn:aws:sagemaker:{emulator.region}:{parent_id}:endpoint/{deployment['prefix'].lower()}echo-endpoint"]
+        f"arn:aws:sagemaker:{target.region}:{parent_id}:endpoint/{deployment['prefix'].lower()}echo-endpoint"]
 
 
 def test_child_execution_role_matches_the_parents_trust_pattern(target, deployment):

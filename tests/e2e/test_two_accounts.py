@@ -270,7 +270,7 @@ def test_an_untrusted_account_is_denied_even_with_every_permission(target, deplo
 def test_endpoint_missing_from_the_parent_policy_is_denied_by_sagemaker(target, deployment):
     sagemaker = target.client("sagemaker", "parent")
     other = f"{deployment['prefix']}not-shared"
-    sagemaker.create_model(ModelName=other, ExecutionRoleArn=f"arn:aws:iam::{emulator.accounts['parent'].id}:role/x",
+    sagemaker.create_model(ModelName=other, ExecutionRoleArn=f"arn:aws:iam::{target.accounts['parent'].id}:role/x",
                            PrimaryContainer={"Image": "echo"})
     sagemaker.create_endpoint_config(EndpointConfigName=other, ProductionVariants=[{
         "VariantName": "AllTraffic", "ModelName": other, "InitialInstanceCount": 1, "InstanceType": "ml.t2.medium"}])
