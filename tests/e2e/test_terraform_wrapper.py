@@ -15,6 +15,7 @@ import signal
 import subprocess
 import sys
 import time
+import warnings
 from pathlib import Path
 
 import pytest
@@ -103,7 +104,7 @@ def _invoke_with_the_aws_cli(target, function_name: str, event: dict, tmp_path: 
     with --cli-binary-format raw-in-base64-out; a file:// payload is read the same by both."""
     cli = shutil.which("aws") or shutil.which("aws", path=str(Path(sys.executable).parent))
     if cli is None:
-        print("AWS CLI part skipped: no `aws` command (pip install awscli)")
+        warnings.warn("AWS CLI part skipped: no `aws` command on PATH (pip install awscli)")
         return
     child = target.accounts["child"]
     env = {**os.environ, "AWS_ACCESS_KEY_ID": child.access_key_id, "AWS_SECRET_ACCESS_KEY": child.secret_access_key,
