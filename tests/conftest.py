@@ -1,4 +1,5 @@
-"""Shared fixtures: the project's Terraform toolchain on PATH, and one emulator per session."""
+"""Shared fixtures: the project's Terraform toolchain on PATH, and one target (the emulator,
+or real AWS with XACCT_TARGET=aws) per session."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import pytest
 
 from xacct import toolchain
 from xacct.emulator.client import EmulatorProcess
-from xacct.targets import AwsTarget, TargetError, resolve_target
+from xacct.targets import AwsTarget, EmulatorOnly, TargetError, resolve_target
 
 try:
     TARGET = resolve_target()
@@ -35,15 +36,32 @@ def pytest_configure(config) -> None:
         pytest.exit(f"cannot run the suite: {TARGET_ERROR}", returncode=4)
 
 
+# A check that needs the emulator's hooks is skipped on real AWS, saying which hook.
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_setup(item):
+    try:
+        return (yield)
+    except EmulatorOnly as missing:
+        pytest.skip(str(missing))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    try:
+        return (yield)
+    except EmulatorOnly as missing:
+        pytest.skip(str(missing))
+
+
 @pytest.fixture(scope="session")
-def emulator():
+def target():
     """The accounts under test: the local emulator, or real AWS with XACCT_TARGET=aws."""
     if TARGET.kind == "aws":
         try:
-            target = AwsTarget(TARGET)
+            aws = AwsTarget(TARGET)
         except TargetError as error:  # no usable credentials: stop before any apply
             pytest.exit(f"cannot run against AWS: {error}", returncode=4)
-        yield target
+        yield aws
         return
     with EmulatorProcess() as emu:
         yield emu

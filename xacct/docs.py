@@ -24,7 +24,7 @@ from typing import Any
 
 import hcl2
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+from xacct.paths import PROJECT_ROOT
 MODULES_DIR = PROJECT_ROOT / "modules"
 README_NAME = "README.md"
 

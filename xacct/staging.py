@@ -3,8 +3,9 @@
 A root (an example, or a generated fixture) is copied into a temporary folder beside a
 copy of `modules/`, so relative module sources resolve and no state, lock file or
 `.terraform` folder lands in the project. Emulator runs add a generated
-`emulator_override.tf`, and offline runs a provider-floor override (xacct/provider_floor.py):
-the root itself stays what a user would apply to real accounts.
+`*_override.tf.json` (see xacct/provider_override.py), and offline runs a provider-floor
+override (xacct/provider_floor.py): the root itself stays what a user would apply to real
+accounts.
 """
 
 from __future__ import annotations
@@ -16,8 +17,9 @@ from pathlib import Path
 
 import tftest
 
-from xacct import provider_floor
-from xacct.toolchain import PROJECT_ROOT, guard_provider
+from xacct import provider_floor, provider_override
+from xacct.paths import EXAMPLES_DIR, MODULES_DIR, PROJECT_ROOT
+from xacct.toolchain import guard_provider
 
 DESTROY_ATTEMPTS = 3
 
@@ -52,23 +54,30 @@ class StagedRoot:
 
     def _lay_out(self, source: Path | None, files: dict[str, str], override: str | None) -> None:
         # A copy, not a link: the provider floor is relaxed in it without touching the project.
-        shutil.copytree(PROJECT_ROOT / "modules", self._tmp / "modules", ignore=shutil.ignore_patterns(
+        shutil.copytree(MODULES_DIR, self._tmp / "modules", ignore=shutil.ignore_patterns(
             ".terraform", ".terraform.lock.hcl", "terraform.tfstate*", "*_override.tf", "*_override.tf.json"))
         if source is not None:
             shutil.copytree(source, self._copy, ignore=shutil.ignore_patterns(
-                ".terraform", ".terraform.lock.hcl", "terraform.tfstate*", "*_override.tf", "*.auto.tfvars.json"))
+                ".terraform", ".terraform.lock.hcl", "terraform.tfstate*", "*_override.tf", "*_override.tf.json", "*.auto.tfvars.json"))
         else:
             self._copy.mkdir(parents=True)
         for name, text in files.items():
             (self.dir / name).write_text(text)
         if override:
-            (self.dir / "emulator_override.tf").write_text(override)
+            (self.dir / provider_override.FILE_NAME).write_text(override)
         provider_floor.relax(self._tmp)
 
     @classmethod
     def example(cls, name: str, override: str | None = None) -> "StagedRoot":
         """All examples are copied, so one may use another's submodule (../two-accounts/demo-endpoint)."""
-        return cls(PROJECT_ROOT / "examples", relative_dir="examples", workdir=f"examples/{name}", override=override)
+        return cls(EXAMPLES_DIR, relative_dir="examples", workdir=f"examples/{name}", override=override)
+
+    @classmethod
+    def folder(cls, path: Path, override: str | None = None) -> "StagedRoot":
+        """A root folder of the project (say tests/e2e/roots/x), staged at the same relative
+        place, so its `../../../../modules/...` sources resolve as they do in the checkout."""
+        relative = str(Path(path).resolve().relative_to(PROJECT_ROOT))
+        return cls(Path(path), relative_dir=relative, override=override)
 
     def set_vars(self, variables: dict) -> None:
         (self.dir / "run.auto.tfvars.json").write_text(json.dumps(variables, indent=2))

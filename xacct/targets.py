@@ -1,5 +1,6 @@
 """Where the end-to-end suite runs: the local emulator (default) or two real AWS accounts.
 
+Both implement `Target`, the interface the tests, the demo and `xacct-terraform` use.
 Real AWS is used only when asked for explicitly:
 
     XACCT_TARGET=aws
@@ -18,16 +19,67 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from typing import Protocol, runtime_checkable
 
 import boto3
 import botocore.config
+import botocore.session
+from botocore.credentials import (AssumeRoleCredentialFetcher, CredentialProvider, CredentialResolver,
+                                  DeferredRefreshableCredentials)
+
+from xacct import provider_override
+from xacct.provider_override import ProviderSettings
 
 TARGETS = ("emulator", "aws")
 ACCOUNTS = ("parent", "child", "outsider")
+SESSION_NAME = "xacct-e2e"
 
 
 class TargetError(RuntimeError):
     """The requested target cannot be used; the message says what to set."""
+
+
+class EmulatorOnly(NotImplementedError):
+    """A check needs one of the emulator's inspection or fault hooks, which AWS does not have."""
+
+
+@runtime_checkable
+class Target(Protocol):
+    """A set of named accounts to apply roots in and call.
+
+    `accounts` maps a name ("parent", "child", ...) to an object with at least `.id`.
+    The inspection and fault hooks exist only on the emulator; elsewhere they raise
+    `EmulatorOnly`.
+    """
+
+    region: str
+    accounts: dict
+
+    def session(self, account: str) -> boto3.Session: ...
+
+    def client(self, service: str, account: str = "child", session: boto3.Session | None = None, **config): ...
+
+    def provider_settings(self, alias: str, account: str) -> ProviderSettings: ...
+
+    def provider_override(self, aliases: dict[str, str]) -> str: ...
+
+    def journal(self) -> list[dict]: ...
+
+    def invocations(self) -> list[dict]: ...
+
+    def clear_journal(self) -> None: ...
+
+    def inject_fault(self, endpoint: str, code: str, count: int = 1, model_status: int = 500,
+                     model_message: str = "Injected model failure") -> None: ...
+
+    def clear_faults(self) -> None: ...
+
+    def set_organizations(self, organizations: dict[str, str]) -> None: ...
+
+
+def render_override(target: Target, aliases: dict[str, str]) -> str:
+    """The `*_override.tf.json` text pointing each provider alias ("" = default) at an account."""
+    return provider_override.render([target.provider_settings(alias, account) for alias, account in aliases.items()])
 
 
 @dataclass(frozen=True)
@@ -78,6 +130,37 @@ class AccountRef:
     id: str
 
 
+class _AssumedRoleProvider(CredentialProvider):
+    """Credentials of a role, fetched on first use and fetched again before they expire.
+
+    botocore's own assume-role fetcher and refreshable credentials (the pieces behind a
+    profile with `role_arn`), so a run longer than the session's hour keeps working.
+    """
+
+    METHOD = "assume-role"
+
+    def __init__(self, fetcher: AssumeRoleCredentialFetcher):
+        self._fetcher = fetcher
+
+    def load(self):
+        return DeferredRefreshableCredentials(refresh_using=self._fetcher.fetch_credentials, method=self.METHOD)
+
+
+def refreshing_session(role_arn: str, region: str, profile: str | None = None,
+                       duration_seconds: int | None = None) -> boto3.Session:
+    """A boto3 session acting as `role_arn`, assumed with the `profile` (or default) credentials."""
+    base = botocore.session.Session(profile=profile)
+    base.set_config_variable("region", region)
+    extra_args = {"RoleSessionName": SESSION_NAME}
+    if duration_seconds:
+        extra_args["DurationSeconds"] = duration_seconds
+    fetcher = AssumeRoleCredentialFetcher(client_creator=base.create_client, source_credentials=base.get_credentials(),
+                                          role_arn=role_arn, extra_args=extra_args)
+    assumed = botocore.session.Session()
+    assumed.register_component("credential_provider", CredentialResolver([_AssumedRoleProvider(fetcher)]))
+    return boto3.Session(botocore_session=assumed, region_name=region)
+
+
 class AwsTarget:
     """Two (or three) real accounts behind the interface the tests use for the emulator."""
 
@@ -96,12 +179,9 @@ class AwsTarget:
             self.accounts[name] = AccountRef(name, account_id)
 
     def _session_for(self, access: AccountAccess) -> boto3.Session:
-        base = boto3.Session(profile_name=access.profile, region_name=self.region)
         if not access.role_arn:
-            return base
-        creds = base.client("sts").assume_role(RoleArn=access.role_arn, RoleSessionName="xacct-e2e")["Credentials"]
-        return boto3.Session(aws_access_key_id=creds["AccessKeyId"], aws_secret_access_key=creds["SecretAccessKey"],
-                             aws_session_token=creds["SessionToken"], region_name=self.region)
+            return boto3.Session(profile_name=access.profile, region_name=self.region)
+        return refreshing_session(access.role_arn, self.region, access.profile)
 
     def session(self, account: str) -> boto3.Session:
         return self._sessions[account]
@@ -110,26 +190,17 @@ class AwsTarget:
         session = session or self.session(account)
         return session.client(service, config=botocore.config.Config(**({"retries": {"mode": "standard"}} | config)))
 
+    def provider_settings(self, alias: str, account: str) -> ProviderSettings:
+        """A profile and/or a role to assume: Terraform's provider refreshes its own sessions."""
+        access = self.config.accounts[account]
+        return ProviderSettings(alias=alias, region=self.region, profile=access.profile, role_arn=access.role_arn)
+
     def provider_override(self, aliases: dict[str, str]) -> str:
-        """Provider blocks for the real accounts: a profile and/or a role to assume each."""
-        blocks = []
-        for alias, account in aliases.items():
-            access = self.config.accounts[account]
-            lines = ['provider "aws" {']
-            if alias:
-                lines.append(f'  alias   = "{alias}"')
-            lines.append(f'  region  = "{self.region}"')
-            lines.append(f'  profile = {_hcl(access.profile)}')
-            if access.role_arn:
-                lines += ["  assume_role {", f'    role_arn = "{access.role_arn}"', "  }"]
-            blocks.append("\n".join(lines + ["}"]) + "\n")
-        return "# Generated for a run against real AWS accounts.\n" + "\n".join(blocks)
+        return render_override(self, aliases)
 
     # The emulator's inspection and fault hooks have no AWS counterpart.
     def _emulator_only(self, what: str):
-        import pytest
-
-        pytest.skip(f"needs the emulator's {what}; not available against real AWS")
+        raise EmulatorOnly(f"needs the emulator's {what}; not available against real AWS")
 
     def journal(self):
         self._emulator_only("call journal")
@@ -148,7 +219,3 @@ class AwsTarget:
 
     def set_organizations(self, *args, **kwargs):
         self._emulator_only("organization settings")
-
-
-def _hcl(value: str | None) -> str:
-    return "null" if value is None else f'"{value}"'

@@ -42,7 +42,8 @@ import tempfile
 import zipfile
 from pathlib import Path
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+from xacct.paths import PROJECT_ROOT  # re-exported: other modules import it from here
+
 TOOLCHAIN_DIR = PROJECT_ROOT / ".toolchain"
 BIN_DIR = TOOLCHAIN_DIR / "bin"
 MIRROR_DIR = TOOLCHAIN_DIR / "mirror"

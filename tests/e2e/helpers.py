@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from contextlib import contextmanager
+from pathlib import Path
+
+from xacct.paths import TESTS_DIR
+
+# The e2e suites' own Terraform roots, as .tf folders that fmt, validate and checkov see.
+ROOTS = TESTS_DIR / "e2e" / "roots"
 
 
-def invoke(emulator, function_name: str, event) -> dict:
+def invoke(target, function_name: str, event) -> dict:
     """Invoke synchronously in the child account and return the decoded result."""
-    response = emulator.client("lambda", "child").invoke(FunctionName=function_name, Payload=json.dumps(event).encode())
+    response = target.client("lambda", "child").invoke(FunctionName=function_name, Payload=json.dumps(event).encode())
     assert response["StatusCode"] == 200, response
     payload = json.loads(response["Payload"].read())
     assert "FunctionError" not in response, payload  # the handler maps errors; it never crashes
@@ -20,21 +29,21 @@ def actions_in(journal: list[dict], *actions: str) -> list[dict]:
     return [entry for entry in journal if entry["action"].lower() in wanted]
 
 
-def leftovers(emulator, prefix: str) -> list[str]:
+def leftovers(target, prefix: str) -> list[str]:
     """Everything named with `prefix` that still exists in any account of the emulator."""
     found = []
-    for account in emulator.accounts:
-        iam = emulator.client("iam", account)
+    for account in target.accounts:
+        iam = target.client("iam", account)
         found += [f"{account}: role {r['RoleName']}" for r in iam.list_roles()["Roles"] if r["RoleName"].startswith(prefix)]
         found += [f"{account}: policy {p['PolicyName']}" for p in iam.list_policies(Scope="Local")["Policies"]
                   if p["PolicyName"].startswith(prefix)]
-        found += [f"{account}: function {f['FunctionName']}" for f in emulator.client("lambda", account).list_functions()["Functions"]
+        found += [f"{account}: function {f['FunctionName']}" for f in target.client("lambda", account).list_functions()["Functions"]
                   if f["FunctionName"].startswith(prefix)]
-        sagemaker = emulator.client("sagemaker", account)
+        sagemaker = target.client("sagemaker", account)
         found += [f"{account}: endpoint {e['EndpointName']}" for e in sagemaker.list_endpoints()["Endpoints"]
                   if e["EndpointName"].startswith(prefix)]
         found += [f"{account}: model {m['ModelName']}" for m in sagemaker.list_models()["Models"] if m["ModelName"].startswith(prefix)]
-        logs = emulator.client("logs", account)
+        logs = target.client("logs", account)
         found += [f"{account}: log group {g['logGroupName']}" for g in logs.describe_log_groups()["logGroups"]
                   if g["logGroupName"].startswith(f"/aws/lambda/{prefix}")]
     return found
@@ -49,7 +58,7 @@ def session_from(credentials: dict, region: str):
 
 
 @contextmanager
-def deployed(emulator, root, prefix: str):
+def deployed(target, root, prefix: str):
     """Apply `root` and yield its outputs; always destroy, then require that nothing named
     with `prefix` is left in any account."""
     try:
@@ -58,5 +67,41 @@ def deployed(emulator, root, prefix: str):
         yield root.outputs()
     finally:
         root.close()  # destroys whatever the apply created, even after a failed assertion
-        left = leftovers(emulator, prefix)
+        left = leftovers(target, prefix)
         assert not left, f"destroy left resources behind: {left}"
+
+
+# --- xacct-terraform ---------------------------------------------------------------------------
+
+def write_info_file(target, path: Path) -> Path:
+    """The emulator's connection details as `xacct-emulator --info-file` writes them, from the
+    target's public attributes; skips on real AWS, where the wrapper has nothing to point at."""
+    if not hasattr(target, "endpoint_url"):
+        import pytest
+
+        pytest.skip("xacct-terraform runs against the emulator only")
+    path.write_text(json.dumps({
+        "endpoint_url": target.endpoint_url, "region": target.region,
+        "accounts": {name: {"id": a.id, "access_key_id": a.access_key_id, "secret_access_key": a.secret_access_key}
+                     for name, a in target.accounts.items()}}))
+    return path
+
+
+def wrapper_command() -> list[str]:
+    """The installed console script when there is one beside this interpreter, else the module."""
+    script = Path(sys.executable).with_name("xacct-terraform")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "xacct.tfemu"]
+
+
+def run_wrapper(root: Path, info_file: Path, *args: str, check: bool = True, **popen) -> subprocess.CompletedProcess:
+    env = {**os.environ, "XACCT_EMULATOR_INFO": str(info_file), "TF_IN_AUTOMATION": "1"}
+    result = subprocess.run([*wrapper_command(), *args], cwd=root, env=env, capture_output=True, text=True, **popen)
+    if check:
+        assert result.returncode == 0, f"xacct-terraform {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}"
+    return result
+
+
+def assert_replan_clean(root) -> None:
+    """A plan right after apply proposes nothing (terratest's idempotence check)."""
+    plan = root.tf.execute_command("plan", "-input=false", "-no-color", "-detailed-exitcode")
+    assert plan.retcode == 0, plan.out[-4000:]

@@ -14,7 +14,7 @@ import json
 import pytest
 
 from tests.conftest import DEMO_MODEL_IMAGE, TEST_RUNTIME
-from tests.e2e.helpers import invoke, leftovers
+from tests.e2e.helpers import assert_replan_clean, invoke, leftovers
 from xacct.staging import StagedRoot
 
 pytestmark = pytest.mark.e2e
@@ -24,13 +24,13 @@ FUNCTION_NAME = "sagemaker-invoker"
 
 
 @pytest.fixture(scope="module")
-def deployment(emulator, run_prefix):
+def deployment(target, run_prefix):
     prefix = f"{run_prefix}b-"
-    child_id = emulator.accounts["child"].id
+    child_id = target.accounts["child"].id
     roots: list[StagedRoot] = []  # in apply order; torn down in reverse
     try:
         # --- the ML platform pipeline: parent account credentials only ---------------------
-        parent = StagedRoot.example("parent-account", override=emulator.provider_override({"": "parent"}))
+        parent = StagedRoot.example("parent-account", override=target.provider_override({"": "parent"}))
         roots.append(parent)
         parent.set_vars({
             "name_prefix": prefix,
@@ -47,7 +47,7 @@ def deployment(emulator, run_prefix):
         parent_outputs = parent.outputs()
 
         # --- the consuming team's pipeline: child account credentials only -----------------
-        child = StagedRoot.example("child-account", override=emulator.provider_override({"": "child"}))
+        child = StagedRoot.example("child-account", override=target.provider_override({"": "child"}))
         roots.append(child)
         child.set_vars({
             "name_prefix": prefix,
@@ -68,21 +68,21 @@ def deployment(emulator, run_prefix):
                 root.close()
             except Exception as failure:  # noqa: BLE001 - the other root is destroyed regardless
                 failures.append(f"{root.dir.name}: {failure}")
-        left = leftovers(emulator, prefix)
+        left = leftovers(target, prefix)
         assert not failures and not left, f"teardown failed: {failures}; left behind: {left}"
 
 
-def test_parent_outputs_are_what_the_child_needs(emulator, deployment):
+def test_parent_outputs_are_what_the_child_needs(target, deployment):
     outputs = deployment["parent_outputs"]
-    parent_id = emulator.accounts["parent"].id
+    parent_id = target.accounts["parent"].id
     assert outputs["role_arn"] == f"arn:aws:iam::{parent_id}:role/{deployment['prefix']}SageMakerExternal"
     assert outputs["endpoint_names"] == [f"{deployment['prefix']}Echo-Endpoint"]
     assert outputs["endpoint_arns"] == [
-        f"arn:aws:sagemaker:{emulator.region}:{parent_id}:endpoint/{deployment['prefix'].lower()}echo-endpoint"]
+        f"arn:aws:sagemaker:{target.region}:{parent_id}:endpoint/{deployment['prefix'].lower()}echo-endpoint"]
 
 
-def test_child_execution_role_matches_the_parents_trust_pattern(emulator, deployment):
-    child_id = emulator.accounts["child"].id
+def test_child_execution_role_matches_the_parents_trust_pattern(target, deployment):
+    child_id = target.accounts["child"].id
     assert deployment["child_outputs"]["execution_role_arn"] == (
         f"arn:aws:iam::{child_id}:role/{deployment['prefix']}{FUNCTION_NAME}-exec")
 
@@ -96,30 +96,30 @@ def test_each_root_holds_only_its_own_account(deployment):
     assert not any(a.startswith(("module.parent.", "module.demo_endpoint")) for a in child_state), child_state
 
 
-def test_json_body_comes_back_through_the_parent_role(emulator, deployment):
-    emulator.clear_journal()
+def test_json_body_comes_back_through_the_parent_role(target, deployment):
+    target.clear_journal()
     endpoint = deployment["parent_outputs"]["endpoint_names"][0]
-    result = invoke(emulator, deployment["child_outputs"]["function_name"],
+    result = invoke(target, deployment["child_outputs"]["function_name"],
                     {"endpoint": endpoint, "body": {"rows": [[1, 2.5, "x"]]}})
     assert result["statusCode"] == 200, result
     assert result["body"] == '{"rows":[[1,2.5,"x"]]}'
     assert result["contentType"] == "application/json"
-    parent_id = emulator.accounts["parent"].id
+    parent_id = target.accounts["parent"].id
     role_name = deployment["parent_outputs"]["role_arn"].split("/")[-1]
-    seen = emulator.invocations()
+    seen = target.invocations()
     assert len(seen) == 1, seen
     assert seen[0]["account"] == parent_id
     assert seen[0]["caller"].startswith(f"arn:aws:sts::{parent_id}:assumed-role/{role_name}/")
     assert f"caller={seen[0]['caller']}" in result["customAttributes"]
 
 
-def test_wrong_external_id_is_denied(emulator, deployment):
-    lam = emulator.client("lambda", "child")
+def test_wrong_external_id_is_denied(target, deployment):
+    lam = target.client("lambda", "child")
     name = deployment["child_outputs"]["function_name"]
     original = lam.get_function_configuration(FunctionName=name)["Environment"]["Variables"]
     lam.update_function_configuration(FunctionName=name, Environment={"Variables": {**original, "EXTERNAL_ID": "ext-wrong"}})
     try:
-        result = invoke(emulator, name, {"body": "x"})
+        result = invoke(target, name, {"body": "x"})
     finally:
         lam.update_function_configuration(FunctionName=name, Environment={"Variables": original})
     assert result["statusCode"] == 403, result
@@ -130,16 +130,15 @@ def test_wrong_external_id_is_denied(emulator, deployment):
 
 @pytest.mark.parametrize("which", ["parent", "child"])
 def test_replan_of_each_root_shows_no_changes(deployment, which):
-    plan = deployment[which].tf.execute_command("plan", "-input=false", "-no-color", "-detailed-exitcode")
-    assert plan.retcode == 0, plan.out[-4000:]
+    assert_replan_clean(deployment[which])
 
 
-def test_trust_policy_names_the_child_pattern_and_external_id(emulator, deployment):
+def test_trust_policy_names_the_child_pattern_and_external_id(target, deployment):
     role_name = deployment["parent_outputs"]["role_arn"].split("/")[-1]
-    document = emulator.client("iam", "parent").get_role(RoleName=role_name)["Role"]["AssumeRolePolicyDocument"]
+    document = target.client("iam", "parent").get_role(RoleName=role_name)["Role"]["AssumeRolePolicyDocument"]
     document = json.loads(document) if isinstance(document, str) else document
     condition = document["Statement"][0]["Condition"]
-    child_id = emulator.accounts["child"].id
+    child_id = target.accounts["child"].id
     assert condition["StringEquals"]["sts:ExternalId"] in (EXTERNAL_ID, [EXTERNAL_ID])
     patterns = condition["ArnLike"]["aws:PrincipalArn"]
     assert (patterns if isinstance(patterns, list) else [patterns]) == [deployment["child_outputs"]["execution_role_arn"]]

@@ -3,9 +3,9 @@ destroy, not after Ctrl-C in the middle of an apply."""
 
 from __future__ import annotations
 
-import json
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -15,45 +15,46 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.helpers import leftovers
+from tests.e2e.helpers import ROOTS, leftovers
+from xacct.paths import PROJECT_ROOT
 from xacct.staging import LeftoverResources, StagedRoot
-from xacct.toolchain import PROJECT_ROOT
 
 pytestmark = pytest.mark.e2e
 
-
-def _policy_root(emulator, name: str, prevent_destroy: bool = False) -> dict[str, str]:
-    lifecycle = "\n  lifecycle {\n    prevent_destroy = true\n  }\n" if prevent_destroy else ""
-    policy = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:GetCallerIdentity", "Resource": "*"}]})
-    return {
-        "provider.tf": emulator.provider_override({"": "child"}),
-        "main.tf": f'resource "aws_iam_policy" "probe" {{\n  name   = "{name}"\n  policy = jsonencode({policy})\n{lifecycle}}}\n',
-    }
+PREVENT_DESTROY = ROOTS / "policy-probe-overrides" / "prevent_destroy_override.tf"
 
 
-def test_a_failing_assertion_still_destroys(emulator, run_prefix):
+def _policy_root(target, name: str, prevent_destroy: bool = False) -> StagedRoot:
+    root = StagedRoot.folder(ROOTS / "policy-probe", override=target.provider_override({"": "child"}))
+    root.set_vars({"name": name})
+    if prevent_destroy:
+        shutil.copy(PREVENT_DESTROY, root.dir)
+    return root
+
+
+def test_a_failing_assertion_still_destroys(target, run_prefix):
     name = f"{run_prefix}f-assertion"
     with pytest.raises(AssertionError, match="the test's own failure"):
-        with StagedRoot(files=_policy_root(emulator, name)) as root:
+        with _policy_root(target, name) as root:
             root.init()
             root.apply()
-            assert emulator.client("iam", "child").list_policies(Scope="Local")["Policies"]
+            assert target.client("iam", "child").list_policies(Scope="Local")["Policies"]
             raise AssertionError("the test's own failure")
-    assert not leftovers(emulator, name)
+    assert not leftovers(target, name)
 
 
-def test_a_failed_destroy_fails_loudly_and_names_what_is_left(emulator, run_prefix):
+def test_a_failed_destroy_fails_loudly_and_names_what_is_left(target, run_prefix):
     name = f"{run_prefix}f-stuck"
-    root = StagedRoot(files=_policy_root(emulator, name, prevent_destroy=True))
+    root = _policy_root(target, name, prevent_destroy=True)
     try:
         root.init()
         root.apply()
         with pytest.raises(LeftoverResources, match=r"still in the state: aws_iam_policy\.probe"):
             root.destroy()
     finally:
-        (root.dir / "main.tf").write_text(_policy_root(emulator, name)["main.tf"])
+        (root.dir / PREVENT_DESTROY.name).unlink()
         root.close()
-    assert not leftovers(emulator, name)
+    assert not leftovers(target, name)
 
 
 def test_ctrl_c_during_apply_leaves_no_process_port_or_folder(tmp_path):

@@ -16,7 +16,7 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.e2e.helpers import deployed, session_from
+from tests.e2e.helpers import ROOTS, assert_replan_clean, deployed, session_from
 from xacct.staging import StagedRoot
 
 pytestmark = pytest.mark.e2e
@@ -24,151 +24,28 @@ pytestmark = pytest.mark.e2e
 EXTERNAL_ID = "ext-grant-only-1"
 GRANT_POLICY = "AssumeParentSageMakerRole"  # modules/assume-grant's default policy_name
 
-# Placeholders are %(name)s; the HCL itself holds no other percent sign.
-ROOT = """\
-terraform {
-  required_version = ">= 1.9"
-
-  required_providers {
-    aws = {
-      source  = "hashicorp/aws"
-      version = ">= 3.39"
-    }
-  }
-}
-
-# --- Child account: a workload role that exists already (an ECS task role, say) -------
-
-resource "aws_iam_role" "orders_task" {
-  provider = aws.child
-
-  name = "%(prefix)sorders-task"
-  assume_role_policy = jsonencode({
-    Version = "2012-10-17"
-    Statement = [{
-      Effect    = "Allow"
-      Action    = "sts:AssumeRole"
-      Principal = { AWS = "arn:aws:iam::%(child_id)s:root" }
-    }]
-  })
-}
-
-# The one permission the workload needs in its own account.
-module "grant" {
-  source = "../modules/assume-grant"
-
-  providers = {
-    aws = aws.child
-  }
-
-  role_name       = aws_iam_role.orders_task.name
-  parent_role_arn = module.parent.role_arn
-}
-
-# --- Parent account: an endpoint and the role that may invoke it ----------------------
-
-resource "aws_iam_role" "sagemaker" {
-  provider = aws.parent
-
-  name = "%(prefix)sorders-endpoint-sagemaker"
-  assume_role_policy = jsonencode({
-    Version = "2012-10-17"
-    Statement = [{
-      Effect    = "Allow"
-      Action    = "sts:AssumeRole"
-      Principal = { Service = "sagemaker.amazonaws.com" }
-    }]
-  })
-}
-
-resource "aws_sagemaker_model" "echo" {
-  provider = aws.parent
-
-  name               = "%(prefix)sorders-model"
-  execution_role_arn = aws_iam_role.sagemaker.arn
-
-  primary_container {
-    image = "%(parent_id)s.dkr.ecr.us-east-1.amazonaws.com/echo:1"
-  }
-}
-
-resource "aws_sagemaker_endpoint_configuration" "echo" {
-  provider = aws.parent
-
-  name = "%(prefix)sorders-config"
-
-  production_variants {
-    variant_name           = "AllTraffic"
-    model_name             = aws_sagemaker_model.echo.name
-    initial_instance_count = 1
-    instance_type          = "ml.t2.medium"
-  }
-}
-
-resource "aws_sagemaker_endpoint" "echo" {
-  provider = aws.parent
-
-  name                 = "%(prefix)sorders-scoring"
-  endpoint_config_name = aws_sagemaker_endpoint_configuration.echo.name
-}
-
-module "parent" {
-  source = "../modules/parent"
-
-  providers = {
-    aws = aws.parent
-  }
-
-  name_prefix                    = "%(prefix)s"
-  endpoints                      = [aws_sagemaker_endpoint.echo.name]
-  trusted_account_ids            = ["%(child_id)s"]
-  trusted_principal_arn_patterns = ["arn:aws:iam::%(child_id)s:role/%(prefix)sorders-task"]
-  external_ids                   = ["%(external_id)s"]
-}
-
-output "task_role_arn" {
-  value = aws_iam_role.orders_task.arn
-}
-
-output "task_role_name" {
-  value = aws_iam_role.orders_task.name
-}
-
-output "parent_role_arn" {
-  value = module.parent.role_arn
-}
-
-output "endpoint_name" {
-  value = aws_sagemaker_endpoint.echo.name
-}
-"""
-
-
 @pytest.fixture(scope="module")
-def deployment(emulator, run_prefix):
+def deployment(target, run_prefix):
     prefix = f"{run_prefix}d-"
-    main_tf = ROOT % {"prefix": prefix, "external_id": EXTERNAL_ID,
-                      "child_id": emulator.accounts["child"].id, "parent_id": emulator.accounts["parent"].id}
-    root = StagedRoot(relative_dir="consumer", files={
-        "provider.tf": emulator.provider_override({"parent": "parent", "child": "child"}),
-        "main.tf": main_tf,
-    })
-    with deployed(emulator, root, prefix) as outputs:
+    root = StagedRoot.folder(ROOTS / "grant-only-consumer", override=target.provider_override({"parent": "parent", "child": "child"}))
+    root.set_vars({"name_prefix": prefix, "external_id": EXTERNAL_ID,
+                   "child_account_id": target.accounts["child"].id, "parent_account_id": target.accounts["parent"].id})
+    with deployed(target, root, prefix) as outputs:
         yield {"root": root, "prefix": prefix, **outputs}
 
 
-def _task_session(emulator, deployment) -> boto3.Session:
+def _task_session(target, deployment) -> boto3.Session:
     """What ECS hands the task: a session of its task role (here the child admin assumes it)."""
-    creds = emulator.client("sts", "child").assume_role(
+    creds = target.client("sts", "child").assume_role(
         RoleArn=deployment["task_role_arn"], RoleSessionName="orders-task")["Credentials"]
-    return session_from(creds, emulator.region)
+    return session_from(creds, target.region)
 
 
-def _parent_session(emulator, task: boto3.Session, deployment, **external_id) -> boto3.Session:
+def _parent_session(target, task: boto3.Session, deployment, **external_id) -> boto3.Session:
     """The workload's own code: assume the parent role from the task role's session."""
-    creds = emulator.client("sts", session=task).assume_role(
+    creds = target.client("sts", session=task).assume_role(
         RoleArn=deployment["parent_role_arn"], RoleSessionName="orders", **external_id)["Credentials"]
-    return session_from(creds, emulator.region)
+    return session_from(creds, target.region)
 
 
 def _denied_message(deployment) -> str:
@@ -176,56 +53,56 @@ def _denied_message(deployment) -> str:
             f"sts:AssumeRole on resource: {deployment['parent_role_arn']}")
 
 
-def test_task_role_invokes_the_endpoint_through_the_parent_role(emulator, deployment):
-    emulator.clear_journal()
-    parent = _parent_session(emulator, _task_session(emulator, deployment), deployment, ExternalId=EXTERNAL_ID)
+def test_task_role_invokes_the_endpoint_through_the_parent_role(target, deployment):
+    target.clear_journal()
+    parent = _parent_session(target, _task_session(target, deployment), deployment, ExternalId=EXTERNAL_ID)
     body = json.dumps({"order": 42, "lines": [[1, 9.5]]}).encode()
-    answer = emulator.client("sagemaker-runtime", session=parent).invoke_endpoint(
+    answer = target.client("sagemaker-runtime", session=parent).invoke_endpoint(
         EndpointName=deployment["endpoint_name"], Body=body, ContentType="application/json")
     assert answer["Body"].read() == body
     assert answer["ContentType"] == "application/json"
-    parent_id = emulator.accounts["parent"].id
+    parent_id = target.accounts["parent"].id
     role_name = deployment["parent_role_arn"].split("/")[-1]
-    seen = emulator.invocations()
+    seen = target.invocations()
     assert len(seen) == 1, seen
     assert seen[0]["caller"] == f"arn:aws:sts::{parent_id}:assumed-role/{role_name}/orders"
 
 
 @pytest.mark.parametrize("external_id", [{"ExternalId": "ext-wrong-value"}, {}], ids=["wrong", "missing"])
-def test_wrong_or_missing_external_id_is_denied(emulator, deployment, external_id):
-    task = _task_session(emulator, deployment)
+def test_wrong_or_missing_external_id_is_denied(target, deployment, external_id):
+    task = _task_session(target, deployment)
     with pytest.raises(ClientError) as error:
-        _parent_session(emulator, task, deployment, **external_id)
+        _parent_session(target, task, deployment, **external_id)
     assert error.value.response["Error"]["Code"] == "AccessDenied"
-    child_id = emulator.accounts["child"].id
+    child_id = target.accounts["child"].id
     assert error.value.response["Error"]["Message"] == f"User: arn:aws:sts::{child_id}:" + _denied_message(deployment)
 
 
-def test_without_the_grant_the_task_role_is_denied(emulator, deployment):
+def test_without_the_grant_the_task_role_is_denied(target, deployment):
     """The parent's trust admits the task role, but cross-account needs its own grant too."""
-    iam = emulator.client("iam", "child")
+    iam = target.client("iam", "child")
     role = deployment["task_role_name"]
     document = iam.get_role_policy(RoleName=role, PolicyName=GRANT_POLICY)["PolicyDocument"]
     document = document if isinstance(document, str) else json.dumps(document)
-    task = _task_session(emulator, deployment)
+    task = _task_session(target, deployment)
     iam.delete_role_policy(RoleName=role, PolicyName=GRANT_POLICY)
     try:
         with pytest.raises(ClientError) as error:
-            _parent_session(emulator, task, deployment, ExternalId=EXTERNAL_ID)
+            _parent_session(target, task, deployment, ExternalId=EXTERNAL_ID)
     finally:
         iam.put_role_policy(RoleName=role, PolicyName=GRANT_POLICY, PolicyDocument=document)  # so destroy finds it
     assert error.value.response["Error"]["Code"] == "AccessDenied"
     assert "is not authorized to perform: sts:AssumeRole" in error.value.response["Error"]["Message"]
     assert error.value.response["Error"]["Message"].endswith(_denied_message(deployment))
     # Put back, the grant works again from the same task session.
-    parent = _parent_session(emulator, task, deployment, ExternalId=EXTERNAL_ID)
-    answer = emulator.client("sagemaker-runtime", session=parent).invoke_endpoint(
+    parent = _parent_session(target, task, deployment, ExternalId=EXTERNAL_ID)
+    answer = target.client("sagemaker-runtime", session=parent).invoke_endpoint(
         EndpointName=deployment["endpoint_name"], Body=b"again", ContentType="text/plain")
     assert answer["Body"].read() == b"again"
 
 
-def test_the_grant_names_only_the_parent_role(emulator, deployment):
-    iam = emulator.client("iam", "child")
+def test_the_grant_names_only_the_parent_role(target, deployment):
+    iam = target.client("iam", "child")
     document = iam.get_role_policy(RoleName=deployment["task_role_name"], PolicyName=GRANT_POLICY)["PolicyDocument"]
     document = json.loads(document) if isinstance(document, str) else document
     assert document["Statement"] == [{"Sid": "AssumeParentSageMakerRole", "Effect": "Allow",
@@ -233,5 +110,4 @@ def test_the_grant_names_only_the_parent_role(emulator, deployment):
 
 
 def test_replan_shows_no_changes(deployment):
-    plan = deployment["root"].tf.execute_command("plan", "-input=false", "-no-color", "-detailed-exitcode")
-    assert plan.retcode == 0, plan.out[-4000:]
+    assert_replan_clean(deployment["root"])

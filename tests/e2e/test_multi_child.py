@@ -14,7 +14,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from tests.conftest import DEMO_MODEL_IMAGE, TEST_RUNTIME
-from tests.e2e.helpers import deployed, invoke, session_from
+from tests.e2e.helpers import assert_replan_clean, deployed, invoke, session_from
 from xacct.staging import StagedRoot
 
 pytestmark = pytest.mark.e2e
@@ -24,9 +24,9 @@ CHILDREN = ["team-a", "team-b"]
 
 
 @pytest.fixture(scope="module")
-def deployment(emulator, run_prefix):
+def deployment(target, run_prefix):
     prefix = f"{run_prefix}c-"
-    root = StagedRoot.example("multi-child", override=emulator.provider_override({"parent": "parent", "child": "child"}))
+    root = StagedRoot.example("multi-child", override=target.provider_override({"parent": "parent", "child": "child"}))
     root.set_vars({
         "name_prefix": prefix,
         "external_id": EXTERNAL_ID,
@@ -36,58 +36,57 @@ def deployment(emulator, run_prefix):
         "demo_model_image": DEMO_MODEL_IMAGE,
         "lambda_runtime": TEST_RUNTIME,
     })
-    with deployed(emulator, root, prefix) as outputs:
+    with deployed(target, root, prefix) as outputs:
         yield {"root": root, "prefix": prefix, **outputs}
 
 
-def test_one_lambda_and_one_trusted_pattern_per_child(emulator, deployment):
-    child_id = emulator.accounts["child"].id
+def test_one_lambda_and_one_trusted_pattern_per_child(target, deployment):
+    child_id = target.accounts["child"].id
     prefix = deployment["prefix"]
     assert deployment["function_names"] == {c: f"{prefix}{c}-sagemaker-invoker" for c in CHILDREN}
     expected_roles = {c: f"arn:aws:iam::{child_id}:role/{prefix}{c}-sagemaker-invoker-exec" for c in CHILDREN}
     assert deployment["execution_role_arns"] == expected_roles
     role_name = deployment["parent_role_arn"].split("/")[-1]
-    document = emulator.client("iam", "parent").get_role(RoleName=role_name)["Role"]["AssumeRolePolicyDocument"]
+    document = target.client("iam", "parent").get_role(RoleName=role_name)["Role"]["AssumeRolePolicyDocument"]
     document = json.loads(document) if isinstance(document, str) else document
     patterns = document["Statement"][0]["Condition"]["ArnLike"]["aws:PrincipalArn"]
     assert sorted(patterns if isinstance(patterns, list) else [patterns]) == sorted(expected_roles.values())
 
 
 @pytest.mark.parametrize("child", CHILDREN)
-def test_each_child_reaches_the_endpoint_as_its_own_session(emulator, deployment, child):
-    emulator.clear_journal()
+def test_each_child_reaches_the_endpoint_as_its_own_session(target, deployment, child):
+    target.clear_journal()
     function_name = deployment["function_names"][child]
     body = {"from": child, "rows": [[1, 2]]}
-    result = invoke(emulator, function_name, {"endpoint": deployment["endpoint_names"][0], "body": body})
+    result = invoke(target, function_name, {"endpoint": deployment["endpoint_names"][0], "body": body})
     assert result["statusCode"] == 200, result
     assert json.loads(result["body"]) == body
-    parent_id = emulator.accounts["parent"].id
+    parent_id = target.accounts["parent"].id
     role_name = deployment["parent_role_arn"].split("/")[-1]
-    seen = emulator.invocations()
+    seen = target.invocations()
     assert len(seen) == 1, seen
     # The Lambda names its session after the function, so each child is told apart in the parent's logs.
     assert seen[0]["caller"] == f"arn:aws:sts::{parent_id}:assumed-role/{role_name}/{function_name}"
 
 
-def test_children_are_different_callers(emulator, deployment):
-    emulator.clear_journal()
+def test_children_are_different_callers(target, deployment):
+    target.clear_journal()
     for child in CHILDREN:
-        result = invoke(emulator, deployment["function_names"][child], {"body": child, "content_type": "text/plain"})
+        result = invoke(target, deployment["function_names"][child], {"body": child, "content_type": "text/plain"})
         assert result["statusCode"] == 200, result
         assert result["body"] == child
-    callers = [entry["caller"] for entry in emulator.invocations()]
+    callers = [entry["caller"] for entry in target.invocations()]
     assert len(callers) == len(CHILDREN) and len(set(callers)) == len(CHILDREN), callers
 
 
 def test_replan_shows_no_changes(deployment):
-    plan = deployment["root"].tf.execute_command("plan", "-input=false", "-no-color", "-detailed-exitcode")
-    assert plan.retcode == 0, plan.out[-4000:]
+    assert_replan_clean(deployment["root"])
 
 
-def test_a_third_role_of_the_child_account_is_denied_by_the_trust(emulator, deployment):
+def test_a_third_role_of_the_child_account_is_denied_by_the_trust(target, deployment):
     """A Lambda-like role not in the pattern list: its own grant and the right external ID are not enough."""
-    iam = emulator.client("iam", "child")
-    child_id = emulator.accounts["child"].id
+    iam = target.client("iam", "child")
+    child_id = target.accounts["child"].id
     name = f"{deployment['prefix']}team-c-sagemaker-invoker-exec"
     iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [{
         "Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"AWS": f"arn:aws:iam::{child_id}:root"}}]}))
@@ -95,9 +94,9 @@ def test_a_third_role_of_the_child_account_is_denied_by_the_trust(emulator, depl
         iam.put_role_policy(RoleName=name, PolicyName="AssumeParentSageMakerRole", PolicyDocument=json.dumps({
             "Version": "2012-10-17", "Statement": [{
                 "Effect": "Allow", "Action": "sts:AssumeRole", "Resource": deployment["parent_role_arn"]}]}))
-        creds = emulator.client("sts", "child").assume_role(
+        creds = target.client("sts", "child").assume_role(
             RoleArn=f"arn:aws:iam::{child_id}:role/{name}", RoleSessionName="team-c")["Credentials"]
-        sts = emulator.client("sts", session=session_from(creds, emulator.region))
+        sts = target.client("sts", session=session_from(creds, target.region))
         with pytest.raises(ClientError) as error:
             sts.assume_role(RoleArn=deployment["parent_role_arn"], RoleSessionName="probe", ExternalId=EXTERNAL_ID)
         assert error.value.response["Error"]["Code"] == "AccessDenied"
@@ -114,10 +113,10 @@ def test_a_third_role_of_the_child_account_is_denied_by_the_trust(emulator, depl
                     raise
 
 
-def test_the_same_role_with_a_trusted_childs_name_would_be_admitted(emulator, deployment):
+def test_the_same_role_with_a_trusted_childs_name_would_be_admitted(target, deployment):
     """Control for the test above: the denial is the trust pattern, not the probe's set-up."""
-    iam = emulator.client("iam", "child")
-    child_id = emulator.accounts["child"].id
+    iam = target.client("iam", "child")
+    child_id = target.accounts["child"].id
     role_arn = deployment["execution_role_arns"][CHILDREN[0]]
     name = role_arn.split("/")[-1]
     original = iam.get_role(RoleName=name)["Role"]["AssumeRolePolicyDocument"]
@@ -126,8 +125,8 @@ def test_the_same_role_with_a_trusted_childs_name_would_be_admitted(emulator, de
     widened["Statement"].append({"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"AWS": f"arn:aws:iam::{child_id}:root"}})
     iam.update_assume_role_policy(RoleName=name, PolicyDocument=json.dumps(widened))
     try:
-        creds = emulator.client("sts", "child").assume_role(RoleArn=role_arn, RoleSessionName="probe")["Credentials"]
-        sts = emulator.client("sts", session=session_from(creds, emulator.region))
+        creds = target.client("sts", "child").assume_role(RoleArn=role_arn, RoleSessionName="probe")["Credentials"]
+        sts = target.client("sts", session=session_from(creds, target.region))
         parent = sts.assume_role(RoleArn=deployment["parent_role_arn"], RoleSessionName="probe", ExternalId=EXTERNAL_ID)
     finally:
         iam.update_assume_role_policy(RoleName=name, PolicyDocument=original)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.e2e.helpers import deployed, session_from
+from tests.e2e.helpers import ROOTS, deployed, session_from
 from xacct.staging import StagedRoot
 
 pytestmark = pytest.mark.e2e
@@ -15,72 +15,29 @@ ORG = "o-aaaaaaaaaa"
 CURRENT, PREVIOUS = "ext-current-2", "ext-previous-1"
 
 
-def _root(prefix: str, child_id: str) -> str:
-    return f"""
-module "parent" {{
-  source    = "../modules/parent"
-  providers = {{ aws = aws.parent }}
-
-  name_prefix                    = "{prefix}"
-  endpoints                      = ["{prefix}scoring"]
-  trusted_account_ids            = ["{child_id}"]
-  trusted_principal_arn_patterns = ["arn:aws:iam::{child_id}:role/{prefix}app-*"]
-  trusted_organization_id        = "{ORG}"
-  external_ids                   = ["{CURRENT}", "{PREVIOUS}"]
-}}
-
-# Stands in for an existing workload role (an ECS task role, a CI role).
-resource "aws_iam_role" "app" {{
-  provider = aws.child
-  name     = "{prefix}app-orders"
-  assume_role_policy = jsonencode({{
-    Version   = "2012-10-17"
-    Statement = [{{ Effect = "Allow", Action = "sts:AssumeRole", Principal = {{ AWS = "arn:aws:iam::{child_id}:root" }} }}]
-  }})
-}}
-
-module "grant" {{
-  source    = "../modules/assume-grant"
-  providers = {{ aws = aws.child }}
-
-  role_name       = aws_iam_role.app.name
-  parent_role_arn = module.parent.role_arn
-}}
-
-output "parent_role_arn" {{
-  value = module.parent.role_arn
-}}
-
-output "app_role_arn" {{
-  value = aws_iam_role.app.arn
-}}
-"""
-
-
 @pytest.fixture(scope="module")
-def trust(emulator, run_prefix):
+def trust(target, run_prefix):
     prefix = f"{run_prefix}e-"
-    child_id = emulator.accounts["child"].id
-    emulator.set_organizations({child_id: ORG, emulator.accounts["parent"].id: ORG})
-    root = StagedRoot(relative_dir="trust", files={
-        "providers.tf": emulator.provider_override({"parent": "parent", "child": "child"}),
-        "main.tf": _root(prefix, child_id),
-    })
+    child_id = target.accounts["child"].id
+    target.set_organizations({child_id: ORG, target.accounts["parent"].id: ORG})
+    root = StagedRoot.folder(ROOTS / "trust-conditions", override=target.provider_override({"parent": "parent", "child": "child"}))
+    root.set_vars({"name_prefix": prefix, "child_account_id": child_id, "organization_id": ORG,
+                   "external_ids": [CURRENT, PREVIOUS]})
     try:
-        with deployed(emulator, root, prefix) as outputs:
+        with deployed(target, root, prefix) as outputs:
             yield outputs
     finally:
-        emulator.set_organizations({})
+        target.set_organizations({})
 
 
-def _as_app(emulator, app_role_arn: str):
-    creds = emulator.client("sts", "child").assume_role(RoleArn=app_role_arn, RoleSessionName="orders")["Credentials"]
-    session = session_from(creds, emulator.region)
-    return emulator.client("sts", session=session)
+def _as_app(target, app_role_arn: str):
+    creds = target.client("sts", "child").assume_role(RoleArn=app_role_arn, RoleSessionName="orders")["Credentials"]
+    session = session_from(creds, target.region)
+    return target.client("sts", session=session)
 
 
-def _assume(emulator, trust, external_id: str):
-    return _as_app(emulator, trust["app_role_arn"]).assume_role(
+def _assume(target, trust, external_id: str):
+    return _as_app(target, trust["app_role_arn"]).assume_role(
         RoleArn=trust["parent_role_arn"], RoleSessionName="orders", ExternalId=external_id)
 
 
@@ -92,21 +49,21 @@ def _denied(call) -> str:
 
 
 @pytest.mark.parametrize("external_id", [CURRENT, PREVIOUS])
-def test_every_listed_external_id_is_accepted_during_rotation(emulator, trust, external_id):
-    assumed = _assume(emulator, trust, external_id)
+def test_every_listed_external_id_is_accepted_during_rotation(target, trust, external_id):
+    assumed = _assume(target, trust, external_id)
     assert assumed["AssumedRoleUser"]["Arn"].endswith("/orders")
 
 
-def test_a_retired_external_id_is_denied(emulator, trust):
-    message = _denied(lambda: _assume(emulator, trust, "ext-retired-0"))
+def test_a_retired_external_id_is_denied(target, trust):
+    message = _denied(lambda: _assume(target, trust, "ext-retired-0"))
     assert message.endswith(f"is not authorized to perform: sts:AssumeRole on resource: {trust['parent_role_arn']}")
 
 
 @pytest.mark.parametrize("organizations", [{"child": "o-bbbbbbbbbb"}, {}], ids=["other-organization", "no-organization"])
-def test_a_principal_outside_the_organization_is_denied(emulator, trust, organizations):
-    emulator.set_organizations({emulator.accounts[k].id: v for k, v in organizations.items()})
+def test_a_principal_outside_the_organization_is_denied(target, trust, organizations):
+    target.set_organizations({target.accounts[k].id: v for k, v in organizations.items()})
     try:
-        _denied(lambda: _assume(emulator, trust, CURRENT))
+        _denied(lambda: _assume(target, trust, CURRENT))
     finally:
-        emulator.set_organizations({emulator.accounts["child"].id: ORG, emulator.accounts["parent"].id: ORG})
+        target.set_organizations({target.accounts["child"].id: ORG, target.accounts["parent"].id: ORG})
 

@@ -14,7 +14,7 @@ import os
 import pytest
 
 from tests.conftest import DEMO_MODEL_IMAGE, TEST_RUNTIME
-from tests.e2e.helpers import actions_in, deployed, invoke, session_from
+from tests.e2e.helpers import actions_in, assert_replan_clean, deployed, invoke, session_from
 from xacct.staging import StagedRoot
 
 pytestmark = pytest.mark.e2e
@@ -24,9 +24,9 @@ LAMBDA_PAYLOAD_LIMIT = 6_291_456
 
 
 @pytest.fixture(scope="module")
-def deployment(emulator, run_prefix, run_tags):
+def deployment(target, run_prefix, run_tags):
     prefix = f"{run_prefix}a-"
-    root = StagedRoot.example("two-accounts", override=emulator.provider_override({"parent": "parent", "child": "child"}))
+    root = StagedRoot.example("two-accounts", override=target.provider_override({"parent": "parent", "child": "child"}))
     root.set_vars({
         "name_prefix": prefix,
         "external_id": EXTERNAL_ID,
@@ -37,65 +37,64 @@ def deployment(emulator, run_prefix, run_tags):
         "lambda_runtime": TEST_RUNTIME,
         "tags": run_tags,
     })
-    with deployed(emulator, root, prefix) as outputs:
+    with deployed(target, root, prefix) as outputs:
         yield {"root": root, "prefix": prefix, **outputs}
 
 
-def test_json_body_comes_back_unchanged(emulator, deployment):
+def test_json_body_comes_back_unchanged(target, deployment):
     endpoint = deployment["endpoint_names"][0]
-    result = invoke(emulator, deployment["function_name"], {"endpoint": endpoint, "body": {"rows": [[1, 2.5, "x"]]}})
+    result = invoke(target, deployment["function_name"], {"endpoint": endpoint, "body": {"rows": [[1, 2.5, "x"]]}})
     assert result["statusCode"] == 200, result
     assert result["body"] == '{"rows":[[1,2.5,"x"]]}'
     assert result["contentType"] == "application/json"
     assert result["endpoint"] == endpoint
 
 
-def test_the_endpoint_saw_the_parent_role_session(emulator, deployment):
-    emulator.clear_journal()
+def test_the_endpoint_saw_the_parent_role_session(target, deployment):
+    target.clear_journal()
     body = "caller check"
-    result = invoke(emulator, deployment["function_name"], {"body": body, "content_type": "text/plain"})
+    result = invoke(target, deployment["function_name"], {"body": body, "content_type": "text/plain"})
     assert result["statusCode"] == 200, result
-    parent_id = emulator.accounts["parent"].id
+    parent_id = target.accounts["parent"].id
     role_name = deployment["parent_role_arn"].split("/")[-1]
-    seen = emulator.invocations()
+    seen = target.invocations()
     assert len(seen) == 1
     assert seen[0]["caller"].startswith(f"arn:aws:sts::{parent_id}:assumed-role/{role_name}/")
     assert seen[0]["sha256"] == hashlib.sha256(body.encode()).hexdigest()
     assert f"caller={seen[0]['caller']}" in result["customAttributes"]
 
 
-def test_binary_body_comes_back_byte_for_byte(emulator, deployment):
+def test_binary_body_comes_back_byte_for_byte(target, deployment):
     blob = bytes(range(256)) * 64 + os.urandom(1024)
-    result = invoke(emulator, deployment["function_name"], {
+    result = invoke(target, deployment["function_name"], {
         "body_base64": base64.b64encode(blob).decode(), "content_type": "application/octet-stream"})
     assert result["statusCode"] == 200, result
     assert base64.b64decode(result["bodyBase64"]) == blob
     assert "body" not in result
 
 
-def test_payload_just_under_the_lambda_limit(emulator, deployment):
+def test_payload_just_under_the_lambda_limit(target, deployment):
     # The event wrapper and the response's metadata must fit in Lambda's 6 MB each way.
     body = "a" * (LAMBDA_PAYLOAD_LIMIT - 4096)
-    result = invoke(emulator, deployment["function_name"], {"body": body, "content_type": "text/plain"})
+    result = invoke(target, deployment["function_name"], {"body": body, "content_type": "text/plain"})
     assert result["statusCode"] == 200, {k: v for k, v in result.items() if k != "body"}
     assert result["body"] == body
 
 
 def test_replan_shows_no_changes(deployment):
-    plan = deployment["root"].tf.execute_command("plan", "-input=false", "-no-color", "-detailed-exitcode")
-    assert plan.retcode == 0, plan.out[-4000:]
+    assert_replan_clean(deployment["root"])
 
 
 # --- errors reach the caller as structured responses --------------------------------
 
 
-def test_endpoint_outside_the_allowed_list_is_refused_before_any_aws_call(emulator, deployment):
-    emulator.clear_journal()
-    result = invoke(emulator, deployment["function_name"], {"endpoint": "someone-elses-endpoint", "body": "x"})
+def test_endpoint_outside_the_allowed_list_is_refused_before_any_aws_call(target, deployment):
+    target.clear_journal()
+    result = invoke(target, deployment["function_name"], {"endpoint": "someone-elses-endpoint", "body": "x"})
     assert result["statusCode"] == 400
     assert result["error"]["code"] == "InvalidRequest"
     assert "endpoint" in result["error"]["message"]
-    journal = emulator.journal()
+    journal = target.journal()
     assert actions_in(journal, "lambda:InvokeFunction"), journal
     assert not actions_in(journal, "sts:AssumeRole", "sagemaker:InvokeEndpoint"), journal
 
@@ -107,28 +106,28 @@ def test_endpoint_outside_the_allowed_list_is_refused_before_any_aws_call(emulat
     ({"body": "x", "surprise": True}, "surprise"),
     ({"body_base64": "not base64!"}, "body_base64"),
 ])
-def test_malformed_events_are_refused_before_any_aws_call(emulator, deployment, event, field):
-    emulator.clear_journal()
-    result = invoke(emulator, deployment["function_name"], event)
+def test_malformed_events_are_refused_before_any_aws_call(target, deployment, event, field):
+    target.clear_journal()
+    result = invoke(target, deployment["function_name"], event)
     assert result["statusCode"] == 400, result
     assert result["error"]["code"] == "InvalidRequest"
     assert field in result["error"]["message"]
-    assert not actions_in(emulator.journal(), "sts:AssumeRole", "sagemaker:InvokeEndpoint")
+    assert not actions_in(target.journal(), "sts:AssumeRole", "sagemaker:InvokeEndpoint")
 
 
-def test_payload_over_the_lambda_limit_is_refused_by_lambda(emulator, deployment):
+def test_payload_over_the_lambda_limit_is_refused_by_lambda(target, deployment):
     from botocore.exceptions import ClientError
 
     event = json.dumps({"body": "a" * (LAMBDA_PAYLOAD_LIMIT + 1)}).encode()
     with pytest.raises(ClientError) as error:
-        emulator.client("lambda", "child").invoke(FunctionName=deployment["function_name"], Payload=event)
+        target.client("lambda", "child").invoke(FunctionName=deployment["function_name"], Payload=event)
     assert error.value.response["Error"]["Code"] == "RequestEntityTooLargeException"
 
 
-def test_model_error_carries_the_container_status(emulator, deployment):
+def test_model_error_carries_the_container_status(target, deployment):
     endpoint = deployment["endpoint_names"][0]
-    emulator.inject_fault(endpoint, "ModelError", model_status=503, model_message="model crashed")
-    result = invoke(emulator, deployment["function_name"], {"body": "x"})
+    target.inject_fault(endpoint, "ModelError", model_status=503, model_message="model crashed")
+    result = invoke(target, deployment["function_name"], {"body": "x"})
     assert result["statusCode"] == 424, result
     assert result["error"]["code"] == "ModelError"
     assert result["error"]["modelStatusCode"] == 503
@@ -137,56 +136,56 @@ def test_model_error_carries_the_container_status(emulator, deployment):
 
 
 @pytest.mark.parametrize("code, status", [("ServiceUnavailable", 503), ("ThrottlingException", 400)])
-def test_transient_errors_are_retried_then_surfaced(emulator, deployment, code, status):
+def test_transient_errors_are_retried_then_surfaced(target, deployment, code, status):
     endpoint = deployment["endpoint_names"][0]
-    emulator.clear_journal()
-    emulator.inject_fault(endpoint, code, count=3)  # as many as the Lambda's attempts
-    result = invoke(emulator, deployment["function_name"], {"body": "x"})
+    target.clear_journal()
+    target.inject_fault(endpoint, code, count=3)  # as many as the Lambda's attempts
+    result = invoke(target, deployment["function_name"], {"body": "x"})
     assert result["statusCode"] == status, result
     assert result["error"]["code"] == code
     assert result["error"]["retryable"] is True
-    assert len(emulator.invocations()) == 3  # botocore's standard mode tried three times
+    assert len(target.invocations()) == 3  # botocore's standard mode tried three times
 
 
-def test_transient_error_then_success_is_invisible_to_the_caller(emulator, deployment):
+def test_transient_error_then_success_is_invisible_to_the_caller(target, deployment):
     endpoint = deployment["endpoint_names"][0]
-    emulator.clear_journal()
-    emulator.inject_fault(endpoint, "ThrottlingException", count=1)
-    result = invoke(emulator, deployment["function_name"], {"body": "retry me"})
+    target.clear_journal()
+    target.inject_fault(endpoint, "ThrottlingException", count=1)
+    result = invoke(target, deployment["function_name"], {"body": "retry me"})
     assert result["statusCode"] == 200, result
     assert result["body"] == "retry me"
-    assert len(emulator.invocations()) == 2
+    assert len(target.invocations()) == 2
 
 
-def test_model_not_ready_is_surfaced_without_retry(emulator, deployment):
+def test_model_not_ready_is_surfaced_without_retry(target, deployment):
     endpoint = deployment["endpoint_names"][0]
-    emulator.clear_journal()
-    emulator.inject_fault(endpoint, "ModelNotReadyException", count=3)
+    target.clear_journal()
+    target.inject_fault(endpoint, "ModelNotReadyException", count=3)
     try:
-        result = invoke(emulator, deployment["function_name"], {"body": "x"})
+        result = invoke(target, deployment["function_name"], {"body": "x"})
     finally:
-        emulator.clear_faults()
+        target.clear_faults()
     assert result["statusCode"] == 429, result
     assert result["error"]["code"] == "ModelNotReadyException"
-    assert len(emulator.invocations()) == 1
+    assert len(target.invocations()) == 1
 
 
 # --- misconfiguration: each is undone so the re-plan and destroy see the applied state ---
 
 
-def _with_environment(emulator, function_name: str, changes: dict):
-    lam = emulator.client("lambda", "child")
+def _with_environment(target, function_name: str, changes: dict):
+    lam = target.client("lambda", "child")
     original = lam.get_function_configuration(FunctionName=function_name)["Environment"]["Variables"]
     lam.update_function_configuration(FunctionName=function_name, Environment={"Variables": {**original, **changes}})
     return lambda: lam.update_function_configuration(FunctionName=function_name, Environment={"Variables": original})
 
 
 @pytest.mark.parametrize("external_id", ["ext-wrong-value", None])
-def test_wrong_or_missing_external_id_is_denied(emulator, deployment, external_id):
+def test_wrong_or_missing_external_id_is_denied(target, deployment, external_id):
     changes = {"EXTERNAL_ID": external_id or ""}
-    restore = _with_environment(emulator, deployment["function_name"], changes)
+    restore = _with_environment(target, deployment["function_name"], changes)
     try:
-        result = invoke(emulator, deployment["function_name"], {"body": "x"})
+        result = invoke(target, deployment["function_name"], {"body": "x"})
     finally:
         restore()
     assert result["statusCode"] == 403, result
@@ -195,10 +194,10 @@ def test_wrong_or_missing_external_id_is_denied(emulator, deployment, external_i
     assert f"is not authorized to perform: sts:AssumeRole on resource: {deployment['parent_role_arn']}" in result["error"]["message"]
 
 
-def test_session_longer_than_the_role_chaining_cap_is_refused_by_sts(emulator, deployment):
-    restore = _with_environment(emulator, deployment["function_name"], {"SESSION_DURATION_SECONDS": "7200"})
+def test_session_longer_than_the_role_chaining_cap_is_refused_by_sts(target, deployment):
+    restore = _with_environment(target, deployment["function_name"], {"SESSION_DURATION_SECONDS": "7200"})
     try:
-        result = invoke(emulator, deployment["function_name"], {"body": "x"})
+        result = invoke(target, deployment["function_name"], {"body": "x"})
     finally:
         restore()
     assert result["statusCode"] == 400, result
@@ -206,18 +205,18 @@ def test_session_longer_than_the_role_chaining_cap_is_refused_by_sts(emulator, d
     assert "role chaining" in result["error"]["message"]
 
 
-def test_missing_assume_grant_gives_the_seed_access_denied(emulator, deployment):
-    iam = emulator.client("iam", "child")
+def test_missing_assume_grant_gives_the_seed_access_denied(target, deployment):
+    iam = target.client("iam", "child")
     role = deployment["execution_role_arn"].split("/")[-1]
     document = iam.get_role_policy(RoleName=role, PolicyName="AssumeParentSageMakerRole")["PolicyDocument"]
     iam.delete_role_policy(RoleName=role, PolicyName="AssumeParentSageMakerRole")
     try:
-        result = invoke(emulator, deployment["function_name"], {"body": "x"})
+        result = invoke(target, deployment["function_name"], {"body": "x"})
     finally:
         iam.put_role_policy(RoleName=role, PolicyName="AssumeParentSageMakerRole",
                             PolicyDocument=document if isinstance(document, str) else json.dumps(document))
     assert result["statusCode"] == 403, result
-    child_id = emulator.accounts["child"].id
+    child_id = target.accounts["child"].id
     assert result["error"]["message"].startswith(f"User: arn:aws:sts::{child_id}:assumed-role/{role}/")
     assert result["error"]["message"].endswith(
         f"is not authorized to perform: sts:AssumeRole on resource: {deployment['parent_role_arn']}")
@@ -230,23 +229,23 @@ def _assume_parent(sts, role_arn: str, external_id: str = EXTERNAL_ID):
     return sts.assume_role(RoleArn=role_arn, RoleSessionName="probe", ExternalId=external_id)
 
 
-def test_principal_outside_the_arn_pattern_is_denied_by_the_trust(emulator, deployment):
+def test_principal_outside_the_arn_pattern_is_denied_by_the_trust(target, deployment):
     from botocore.exceptions import ClientError
 
-    iam = emulator.client("iam", "child")
+    iam = target.client("iam", "child")
     name = f"{deployment['prefix']}other-app"
-    child_id = emulator.accounts["child"].id
+    child_id = target.accounts["child"].id
     iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [{
         "Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"AWS": f"arn:aws:iam::{child_id}:root"}}]}))
     try:
         iam.put_role_policy(RoleName=name, PolicyName="grant", PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [{
             "Effect": "Allow", "Action": "sts:AssumeRole", "Resource": deployment["parent_role_arn"]}]}))
-        creds = emulator.client("sts", "child").assume_role(
+        creds = target.client("sts", "child").assume_role(
             RoleArn=f"arn:aws:iam::{child_id}:role/{name}", RoleSessionName="app")["Credentials"]
 
-        session = session_from(creds, emulator.region)
+        session = session_from(creds, target.region)
         with pytest.raises(ClientError) as error:
-            _assume_parent(emulator.client("sts", session=session), deployment["parent_role_arn"])
+            _assume_parent(target.client("sts", session=session), deployment["parent_role_arn"])
         assert error.value.response["Error"]["Code"] == "AccessDenied"
         assert f"assumed-role/{name}/app is not authorized to perform: sts:AssumeRole" in error.value.response["Error"]["Message"]
     finally:
@@ -254,32 +253,32 @@ def test_principal_outside_the_arn_pattern_is_denied_by_the_trust(emulator, depl
         iam.delete_role(RoleName=name)
 
 
-def test_an_untrusted_account_is_denied_even_with_every_permission(emulator, deployment):
+def test_an_untrusted_account_is_denied_even_with_every_permission(target, deployment):
     from botocore.exceptions import ClientError
 
-    if "outsider" not in emulator.accounts:
+    if "outsider" not in target.accounts:
         pytest.skip("no third account configured (XACCT_AWS_OUTSIDER_PROFILE)")
     with pytest.raises(ClientError) as error:
-        _assume_parent(emulator.client("sts", "outsider"), deployment["parent_role_arn"])
+        _assume_parent(target.client("sts", "outsider"), deployment["parent_role_arn"])
     assert error.value.response["Error"]["Code"] == "AccessDenied"
-    outsider = emulator.accounts["outsider"].id
+    outsider = target.accounts["outsider"].id
     assert error.value.response["Error"]["Message"] == (
         f"User: arn:aws:iam::{outsider}:user/admin is not authorized to perform: sts:AssumeRole "
         f"on resource: {deployment['parent_role_arn']}")
 
 
-def test_endpoint_missing_from_the_parent_policy_is_denied_by_sagemaker(emulator, deployment):
-    sagemaker = emulator.client("sagemaker", "parent")
+def test_endpoint_missing_from_the_parent_policy_is_denied_by_sagemaker(target, deployment):
+    sagemaker = target.client("sagemaker", "parent")
     other = f"{deployment['prefix']}not-shared"
-    sagemaker.create_model(ModelName=other, ExecutionRoleArn=f"arn:aws:iam::{emulator.accounts['parent'].id}:role/x",
+    sagemaker.create_model(ModelName=other, ExecutionRoleArn=f"arn:aws:iam::{target.accounts['parent'].id}:role/x",
                            PrimaryContainer={"Image": "echo"})
     sagemaker.create_endpoint_config(EndpointConfigName=other, ProductionVariants=[{
         "VariantName": "AllTraffic", "ModelName": other, "InitialInstanceCount": 1, "InstanceType": "ml.t2.medium"}])
     sagemaker.create_endpoint(EndpointName=other, EndpointConfigName=other)
     allowed = ",".join([*deployment["endpoint_names"], other])
-    restore = _with_environment(emulator, deployment["function_name"], {"ALLOWED_ENDPOINTS": allowed})
+    restore = _with_environment(target, deployment["function_name"], {"ALLOWED_ENDPOINTS": allowed})
     try:
-        result = invoke(emulator, deployment["function_name"], {"endpoint": other, "body": "x"})
+        result = invoke(target, deployment["function_name"], {"endpoint": other, "body": "x"})
     finally:
         restore()
         sagemaker.delete_endpoint(EndpointName=other)
@@ -292,31 +291,31 @@ def test_endpoint_missing_from_the_parent_policy_is_denied_by_sagemaker(emulator
     assert f"endpoint/{other.lower()}" in result["error"]["message"]
 
 
-def test_the_assumed_parent_role_can_do_nothing_but_invoke(emulator, deployment):
+def test_the_assumed_parent_role_can_do_nothing_but_invoke(target, deployment):
     """Stand in for the Lambda: let the admin assume its execution role for a moment."""
     from botocore.exceptions import ClientError
 
-    iam = emulator.client("iam", "child")
+    iam = target.client("iam", "child")
     role = deployment["execution_role_arn"].split("/")[-1]
     original = iam.get_role(RoleName=role)["Role"]["AssumeRolePolicyDocument"]
     original = original if isinstance(original, str) else json.dumps(original)
-    child_id = emulator.accounts["child"].id
+    child_id = target.accounts["child"].id
     widened = json.loads(original)
     widened["Statement"].append({"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"AWS": f"arn:aws:iam::{child_id}:root"}})
     iam.update_assume_role_policy(RoleName=role, PolicyDocument=json.dumps(widened))
     try:
-        exec_creds = emulator.client("sts", "child").assume_role(RoleArn=deployment["execution_role_arn"], RoleSessionName="probe")["Credentials"]
-        exec_session = session_from(exec_creds, emulator.region)
-        parent_creds = _assume_parent(emulator.client("sts", session=exec_session), deployment["parent_role_arn"])["Credentials"]
+        exec_creds = target.client("sts", "child").assume_role(RoleArn=deployment["execution_role_arn"], RoleSessionName="probe")["Credentials"]
+        exec_session = session_from(exec_creds, target.region)
+        parent_creds = _assume_parent(target.client("sts", session=exec_session), deployment["parent_role_arn"])["Credentials"]
     finally:
         iam.update_assume_role_policy(RoleName=role, PolicyDocument=original)
-    parent = session_from(parent_creds, emulator.region)
+    parent = session_from(parent_creds, target.region)
     endpoint = deployment["endpoint_names"][0]
-    answer = emulator.client("sagemaker-runtime", session=parent).invoke_endpoint(EndpointName=endpoint, Body=b"ok")
+    answer = target.client("sagemaker-runtime", session=parent).invoke_endpoint(EndpointName=endpoint, Body=b"ok")
     assert answer["Body"].read() == b"ok"
     for action, call in (
-        ("sagemaker:DescribeEndpoint", lambda: emulator.client("sagemaker", session=parent).describe_endpoint(EndpointName=endpoint)),
-        ("iam:ListRoles", lambda: emulator.client("iam", session=parent).list_roles()),
+        ("sagemaker:DescribeEndpoint", lambda: target.client("sagemaker", session=parent).describe_endpoint(EndpointName=endpoint)),
+        ("iam:ListRoles", lambda: target.client("iam", session=parent).list_roles()),
     ):
         with pytest.raises(ClientError) as error:
             call()

@@ -30,7 +30,7 @@ class ModuleFixture:
         self.module = module
         self.plan_output = ""
         self.root = StagedRoot(relative_dir="fixture", files={
-            "provider.tf": emulator.provider_override({"": MODULE_ACCOUNT[module]}),
+            "providers.tf.json": emulator.provider_override({"": MODULE_ACCOUNT[module]}),
         })
         self.write_inputs(inputs)
         self.root.init()

@@ -13,20 +13,20 @@ from tests.plan.fixture import ModuleFixture, load_cases
 pytestmark = pytest.mark.plan
 
 
-def test_log_policy_covers_exactly_the_functions_log_streams(emulator, run_prefix):
+def test_log_policy_covers_exactly_the_functions_log_streams(target, run_prefix):
     """CloudWatch Logs "Actions, resources, and condition keys": logs:CreateLogStream and
     logs:PutLogEvents act on the log-group resource `...:log-group:NAME`, and the trailing
     `:*` admits its log streams. The provider removes that suffix from the log group's
     `arn` attribute, so the module must add it back once, not twice."""
     inputs = {**dict(load_cases("child"))["minimal"]["inputs"], "name_prefix": f"{run_prefix}lg-"}
-    fixture = ModuleFixture(emulator, "child", inputs)
+    fixture = ModuleFixture(target, "child", inputs)
     try:
         fixture.root.apply()
-        child_id = emulator.client("sts", "child").get_caller_identity()["Account"]
+        child_id = target.client("sts", "child").get_caller_identity()["Account"]
         function = f"{inputs['name_prefix']}sagemaker-invoker"
-        policy = emulator.client("iam", "child").get_role_policy(
+        policy = target.client("iam", "child").get_role_policy(
             RoleName=f"{function}-exec", PolicyName="WriteOwnLogs")["PolicyDocument"]
-        described = emulator.client("logs", "child").describe_log_groups(
+        described = target.client("logs", "child").describe_log_groups(
             logGroupNamePrefix=f"/aws/lambda/{function}")["logGroups"]
     finally:
         fixture.close()

@@ -81,11 +81,11 @@ def plan_policies(root: StagedRoot, where: str) -> list[Policy]:
     return policy_lint.policies_in_plan(where, json.loads(root.tf.execute_command("show", "-json", "lint.plan").out))
 
 
-def case_policies(emulator) -> list[Policy]:
+def case_policies(target) -> list[Policy]:
     policies = []
     for module in ("parent", "child", "assume-grant"):
         cases = load_cases(module)
-        fixture = ModuleFixture(emulator, module, cases[0][1]["inputs"])
+        fixture = ModuleFixture(target, module, cases[0][1]["inputs"])
         try:
             for name, case in cases:
                 fixture.write_inputs(case["inputs"])
@@ -95,9 +95,9 @@ def case_policies(emulator) -> list[Policy]:
     return policies
 
 
-def example_inputs(emulator) -> dict[str, tuple[dict, dict]]:
+def example_inputs(target) -> dict[str, tuple[dict, dict]]:
     """Each example's inputs and which emulator account backs each provider alias."""
-    child_id = emulator.accounts["child"].id
+    child_id = target.accounts["child"].id
     both = {"parent": "parent", "child": "child"}
     endpoint = {"create_demo_endpoint": True, "demo_model_image": IMAGE}
     return {
@@ -107,16 +107,16 @@ def example_inputs(emulator) -> dict[str, tuple[dict, dict]]:
         "parent-account": ({"trusted_account_ids": [child_id], "external_ids": ["ext-lint-1"], "name_prefix": "lint-",
                             "trusted_principal_arn_patterns": [f"arn:aws:iam::{child_id}:role/lint-*"], **endpoint},
                            {"": "parent"}),
-        "child-account": ({"parent_role_arn": f"arn:aws:iam::{emulator.accounts['parent'].id}:role/lint-invoker",
+        "child-account": ({"parent_role_arn": f"arn:aws:iam::{target.accounts['parent'].id}:role/lint-invoker",
                            "external_id": "ext-lint-1", "endpoint_names": ["echo"], "lambda_runtime": RUNTIME,
                            "name_prefix": "lint-"}, {"": "child"}),
     }
 
 
-def example_policies(emulator) -> list[Policy]:
+def example_policies(target) -> list[Policy]:
     policies = []
-    for example, (inputs, accounts) in example_inputs(emulator).items():
-        with StagedRoot.example(example, override=emulator.provider_override(accounts)) as root:
+    for example, (inputs, accounts) in example_inputs(target).items():
+        with StagedRoot.example(example, override=target.provider_override(accounts)) as root:
             root.set_vars(inputs)
             root.init()
             policies += plan_policies(root, f"examples/{example}")
@@ -124,8 +124,8 @@ def example_policies(emulator) -> list[Policy]:
 
 
 @pytest.mark.plan
-def test_every_planned_policy_lints_clean(emulator):
-    policies = case_policies(emulator) + example_policies(emulator)
+def test_every_planned_policy_lints_clean(target):
+    policies = case_policies(target) + example_policies(target)
     wheres = {p.where.split("/")[0] for p in policies}
     assert {"parent", "child", "assume-grant", "examples"} <= wheres, wheres
     kinds = {(p.address.split(".")[-2].split("[")[0] if "." in p.address else p.address, p.attribute) for p in policies}

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import datetime
+import json
 import socket
 
+import botocore.session
 import pytest
 
-from xacct.targets import AwsTarget, TargetError, resolve_target
+from xacct.emulator.client import EmulatorProcess
+from xacct.targets import AwsTarget, EmulatorOnly, Target, TargetError, refreshing_session, resolve_target
 
 pytestmark = pytest.mark.unit
 
@@ -76,7 +80,51 @@ def test_a_missing_profile_is_reported_as_unusable(tmp_path, monkeypatch):
 def test_provider_blocks_use_the_profile_and_the_role():
     target = AwsTarget.__new__(AwsTarget)  # rendering needs no credentials
     target.config, target.region = resolve_target(COMPLETE), "us-east-1"
-    text = target.provider_override({"parent": "parent", "child": "child"})
-    assert 'alias   = "parent"' in text and 'profile = "ml-platform"' in text
-    assert 'role_arn = "arn:aws:iam::222222222222:role/ci-e2e"' in text
-    assert "access_key" not in text
+    blocks = json.loads(target.provider_override({"parent": "parent", "child": "child"}))["provider"]["aws"]
+    assert blocks[0] == {"region": "us-east-1", "alias": "parent", "profile": "ml-platform"}
+    assert blocks[1] == {"region": "us-east-1", "alias": "child", "profile": None,
+                         "assume_role": [{"role_arn": "arn:aws:iam::222222222222:role/ci-e2e"}]}
+
+
+def test_both_targets_implement_the_interface():
+    aws = AwsTarget.__new__(AwsTarget)  # no credentials needed to check the shape
+    aws.region, aws.accounts = "us-east-1", {}
+    assert isinstance(aws, Target)
+    assert isinstance(EmulatorProcess(), Target)
+    assert not isinstance(object(), Target)  # the check can fail
+
+
+def test_emulator_hooks_are_refused_by_name_on_aws():
+    target = AwsTarget.__new__(AwsTarget)
+    with pytest.raises(EmulatorOnly, match="needs the emulator's fault injection; not available against real AWS"):
+        target.inject_fault("demo-echo", "ModelError")
+
+
+class _ShortLivedSts:
+    """Stands in for STS: each AssumeRole answer expires in five minutes, inside botocore's
+    mandatory refresh window (10 minutes), so every use of the credentials must fetch anew."""
+
+    def __init__(self):
+        self.calls = []
+
+    def assume_role(self, **params):
+        self.calls.append(params)
+        expiry = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(minutes=5)
+        n = len(self.calls)
+        return {"Credentials": {"AccessKeyId": f"ASIA{n:016d}", "SecretAccessKey": f"secret{n}",
+                                "SessionToken": f"token{n}", "Expiration": expiry}}
+
+
+def test_role_sessions_refresh_before_they_expire(monkeypatch, tmp_path):
+    # botocore's refreshable credentials fetch again when expiry is near; a session assumed
+    # once (the old behaviour) would hand out the first keys until they expire.
+    (tmp_path / "credentials").write_text("[ci]\naws_access_key_id = AKIAEXAMPLE\naws_secret_access_key = secret\n")
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "credentials"))
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "config"))
+    sts = _ShortLivedSts()
+    monkeypatch.setattr(botocore.session.Session, "create_client", lambda self, *a, **k: sts)
+    session = refreshing_session("arn:aws:iam::222222222222:role/ci-e2e", "us-east-1", profile="ci")
+    first = session.get_credentials().get_frozen_credentials()
+    second = session.get_credentials().get_frozen_credentials()
+    assert (first.access_key, second.access_key) == ("ASIA0000000000000001", "ASIA0000000000000002")
+    assert sts.calls[0] == {"RoleArn": "arn:aws:iam::222222222222:role/ci-e2e", "RoleSessionName": "xacct-e2e"}

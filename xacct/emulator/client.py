@@ -17,6 +17,9 @@ import boto3
 import botocore.config
 import requests
 
+from xacct.provider_override import ProviderSettings
+from xacct.targets import render_override
+
 START_TIMEOUT_SECONDS = 60
 
 
@@ -144,28 +147,12 @@ class EmulatorProcess:
 
     # --- Terraform ------------------------------------------------------------------------
 
-    def provider_override(self, aliases: dict[str, str]) -> str:
-        """An *_override.tf text pointing each aliased aws provider at an account of the emulator.
+    def provider_settings(self, alias: str, account: str) -> ProviderSettings:
+        """The provider settings that act as `account`'s administrator on this emulator."""
+        a = self.accounts[account]
+        return ProviderSettings(alias=alias, region=self.region, access_key=a.access_key_id,
+                                secret_key=a.secret_access_key, endpoint_url=self.endpoint_url)
 
-        `aliases` maps a provider alias ("" for the default provider) to an account name.
-        """
-        blocks = []
-        for alias, account in aliases.items():
-            a = self.accounts[account]
-            endpoints = "\n".join(
-                f'    {service} = "{self.endpoint_url}"'
-                for service in ("sts", "iam", "lambda", "sagemaker", "cloudwatchlogs", "ec2", "kms")
-            )
-            alias_line = f'  alias = "{alias}"\n' if alias else ""
-            blocks.append(
-                'provider "aws" {\n' + alias_line +
-                f'  region                      = "{self.region}"\n'
-                f'  access_key                  = "{a.access_key_id}"\n'
-                f'  secret_key                  = "{a.secret_access_key}"\n'
-                "  profile                     = null\n"
-                "  skip_metadata_api_check     = true\n"
-                "  skip_credentials_validation = true\n"
-                f"  endpoints {{\n{endpoints}\n  }}\n"
-                "}\n"
-            )
-        return "# Generated for a run on the local emulator; not part of the example.\n" + "\n".join(blocks)
+    def provider_override(self, aliases: dict[str, str]) -> str:
+        """`*_override.tf.json` text pointing each aws provider alias ("" = default) at an account."""
+        return render_override(self, aliases)
