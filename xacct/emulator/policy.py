@@ -284,7 +284,9 @@ def _resource_denies(policy: dict | None, request: _Request) -> bool:
 def is_trust_action(action: str) -> bool:
     # Role trust policies must always allow the caller, even in the same
     # account ("Policy evaluation logic": trust policies are the exception).
-    return action.lower().startswith("sts:assumerole")
+    # sts:TagSession and sts:SetSourceIdentity are decided by the trust policy too.
+    action = action.lower()
+    return action.startswith("sts:assumerole") or action in ("sts:tagsession", "sts:setsourceidentity")
 
 
 def evaluate(*, action: str, resource: str, principal: Principal,
