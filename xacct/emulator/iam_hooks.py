@@ -83,6 +83,10 @@ def _hooked(name: str):
         bound.apply_defaults()
         if name in _BEFORE:
             _BEFORE[name](self, bound.arguments)
+        if name == "create_user":
+            user = original(self, *args, **kwargs)
+            user.id = unique_ids.new_user_id()  # moto's IDs are random lower-case text
+            return user
         if name == "delete_role":
             gone = self.get_role(bound.arguments["role_name"])
         elif name == "delete_user":

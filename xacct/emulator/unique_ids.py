@@ -12,8 +12,17 @@ an aws:PrincipalArn condition survives a re-created role).
 from __future__ import annotations
 
 import json
+import secrets
+import string
 
 from moto.iam.models import iam_backends
+
+_ID_ALPHABET = string.ascii_uppercase + string.digits
+
+
+def new_user_id() -> str:
+    """A user's unique ID as IAM shapes it: AIDA and 17 upper-case letters and digits."""
+    return "AIDA" + "".join(secrets.choice(_ID_ALPHABET) for _ in range(17))
 
 
 def _rewrite(document: str, arn: str, unique_id: str) -> str | None:
