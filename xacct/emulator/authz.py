@@ -17,7 +17,7 @@ from moto.awslambda.models import lambda_backends
 from moto.iam import access_control
 from moto.iam.models import iam_backends
 
-from xacct.emulator import arns, denials, iam_hooks, policy, sts_federation, sts_hooks, sts_rules, sts_sessions
+from xacct.emulator import arns, denials, iam_hooks, lambda_cross_account, policy, sts_federation, sts_hooks, sts_rules, sts_sessions
 from xacct.emulator.errors import json_error, query_error
 from xacct.emulator.identity import access_key_id_from, resolve_caller
 from xacct.emulator.request_context import global_context
@@ -48,7 +48,7 @@ class AwsLikeIAMRequest(access_control.IAMRequest):
             name = action[0] if isinstance(action, list) else action
             if str(name).lower() in sts_federation.FEDERATION_ACTIONS:
                 raise sts_federation.federation_error(str(name), data)
-            raise sts_federation.unsigned_request_error()
+            raise sts_federation.unsigned_request_error(path)
         super().__init__(account_id, method, path, data, body, headers, action)
 
     def check_action_permitted(self, resource: str) -> None:
@@ -57,6 +57,8 @@ class AwsLikeIAMRequest(access_control.IAMRequest):
         except policy.UnsupportedPolicyFeature as error:
             # Failing loudly is right, but in the service's own error shape, never HTML.
             raise self._error(501, "NotImplemented", f"The emulator does not evaluate this policy feature: {error}")
+        except ValueError as error:  # a stored document the engine cannot read
+            raise self._error(500, "InternalFailure", f"The emulator could not read a policy: {error}")
 
     def _check_action_permitted(self, resource: str) -> None:
         decide = {
@@ -239,9 +241,21 @@ class AwsLikeIAMRequest(access_control.IAMRequest):
 
     def _function_policy(self, account: str, function_name: str):
         try:
-            return json.loads(lambda_backends[account][self._region].get_policy(function_name, None))
-        except Exception:  # no function policy, or no such function (Lambda answers 404 later)
+            function = lambda_backends[account][self._region].get_function(function_name)
+        except Exception:  # no such function: Lambda answers 404 after authorization
             return None
+        statements = function.policy.statements if function.policy is not None else []
+        return {"Version": "2012-10-17", "Statement": [_lambda_statement(s) for s in statements]} if statements else None
+
+
+def _lambda_statement(statement: dict) -> dict:
+    """moto keeps AddPermission's Principal as given ("111122223333", "s3.amazonaws.com");
+    Lambda's GetPolicy shows it as {"AWS": ...} or {"Service": ...}."""
+    principal = statement.get("Principal")
+    if isinstance(principal, str) and principal != "*":
+        kind = "Service" if principal.endswith(".amazonaws.com") else "AWS"
+        statement = {**statement, "Principal": {kind: principal}}
+    return statement
 
 
 def install() -> None:
@@ -250,3 +264,4 @@ def install() -> None:
     access_control.IAMRequest = AwsLikeIAMRequest
     sts_hooks.install()
     iam_hooks.install()
+    lambda_cross_account.install()

@@ -15,7 +15,7 @@ import json
 from moto.iam.models import iam_backends
 
 from xacct.emulator import arns
-from xacct.emulator.errors import AwsError, query_error
+from xacct.emulator.errors import AwsError, json_error, query_error
 
 FEDERATION_ACTIONS = {"assumerolewithwebidentity": "sts:AssumeRoleWithWebIdentity",
                       "assumerolewithsaml": "sts:AssumeRoleWithSAML"}
@@ -61,6 +61,8 @@ def federation_error(action_name: str, data: dict) -> AwsError:
                        sender=False)
 
 
-def unsigned_request_error() -> AwsError:
-    """A request without a signature, other than the federation calls."""
-    return query_error(403, "MissingAuthenticationToken", "Request is missing Authentication Token")
+def unsigned_request_error(path: str) -> AwsError:
+    """A request without a signature, other than the federation calls ("Common Errors"),
+    in the XML of query services (which post to "/") or the JSON of REST-JSON ones."""
+    error = query_error if path.split("?", 1)[0] in ("", "/") else json_error
+    return error(403, "MissingAuthenticationToken", "Missing Authentication Token")
