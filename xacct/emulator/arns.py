@@ -6,6 +6,8 @@ own helper, so the emulator agrees with the SDK and with moto on both.
 
 from __future__ import annotations
 
+import re
+
 from botocore.utils import ArnParser, InvalidArnException
 from moto.utilities.utils import get_partition
 
@@ -63,7 +65,9 @@ def iam_principal_kind(arn: str) -> str | None:
     return parts["resource"].split("/", 1)[0]
 
 
-def iam_name(arn: str) -> str | None:
-    """The name (last path segment) of an IAM role or user ARN."""
+def root_account(arn: str) -> str | None:
+    """ACCOUNT of arn:PARTITION:iam::ACCOUNT:root (the account's root principal), else None."""
     parts = parse(arn)
-    return parts["resource"].rsplit("/", 1)[-1] if parts else None
+    if parts and parts["service"] == "iam" and parts["resource"] == "root" and re.fullmatch(r"\d{12}", parts["account"]):
+        return parts["account"]
+    return None

@@ -119,9 +119,9 @@ def principal_exists(value) -> bool:
     parts = arns.parse(value)
     if parts is None or parts["service"] not in ("iam", "sts") or not re.fullmatch(r"\d{12}", parts["account"]):
         return False
-    kind = arns.iam_principal_kind(value)
-    if kind == "root" and parts["resource"] == "root":
+    if arns.root_account(value):
         return True
+    kind = arns.iam_principal_kind(value)
     if kind == "assumed-role":
         return True
     backend = iam_backends[parts["account"]][parts["partition"]]

@@ -13,10 +13,10 @@ input rules in sts_rules.py, denial texts in denials.py.
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
 from typing import Iterable, Mapping
 
+from xacct.emulator import arns
 from xacct.emulator.conditions import (
     UnsupportedPolicyFeature,
     conditions_hold,
@@ -215,7 +215,6 @@ def _build_context(context: Mapping | None, principal: Principal) -> dict[str, l
 # How directly a resource-based policy names the caller.  Same-account
 # evaluation depends on it ("Policy evaluation logic", resource-based policies).
 _DIRECT, _ROLE, _ACCOUNT = 3, 2, 1
-_ROOT_ARN = re.compile(r"arn:[\w-]+:iam::(\d{12}):root")
 _PRINCIPAL_TYPES = {"AWS", "Service", "Federated", "CanonicalUser"}
 
 
@@ -232,8 +231,7 @@ def _aws_value_strength(value: str, principal: Principal) -> int:
         return _DIRECT
     if "*" in value:
         return 0  # "You cannot use a wildcard to match part of a principal name or ARN"
-    root = _ROOT_ARN.fullmatch(value)
-    if (root and root.group(1) == principal.account) or value == principal.account:
+    if arns.root_account(value) == principal.account or value == principal.account:
         return _ACCOUNT
     if value == principal.arn:
         return _DIRECT  # the user ARN, or the exact assumed-role session ARN
@@ -342,4 +340,4 @@ def _first_failure(*checks: tuple[bool, str]) -> str | None:
 
 
 def _is_root(principal: Principal) -> bool:
-    return _ROOT_ARN.fullmatch(principal.arn) is not None
+    return arns.root_account(principal.arn) is not None
