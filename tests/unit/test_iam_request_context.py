@@ -120,3 +120,14 @@ def test_unsupported_feature_answers_in_the_services_error_shape(target_role):
     assert error["status"] == 501 and error["code"] == "NotImplemented"
     assert error["message"] == ("The emulator does not evaluate this policy feature: "
                                 "condition operator 'BinaryEquals' is not supported")
+
+
+def test_principal_tag_of_a_user_comes_from_its_iam_tags():
+    """aws:PrincipalTag/key-name: "the tag attached to the principal making the request"
+    (for a user, its IAM tags)."""
+    gate = make_role("parent", doc(trust_statement({"AWS": f"arn:aws:iam::{account_id('child')}:root"},
+                                                   Condition={"StringEquals": {"aws:PrincipalTag/team": "blue"}})))
+    user, session = make_user("child", doc(allow("sts:AssumeRole")))
+    assert error_of(assume, session, gate["Arn"])["code"] == "AccessDenied"
+    admin("iam", "child").tag_user(UserName=user["UserName"], Tags=[{"Key": "Team", "Value": "blue"}])
+    assert client("sts", assume(session, gate["Arn"])).get_caller_identity()
