@@ -37,6 +37,12 @@ def test_lambda_backend_invoke_and_function_policy():
         "self", "function_name", "qualifier", "body", "headers", "response_headers"]
     assert "self.policy" in inspect.getsource(LambdaFunction.__init__)
     assert "self.statements" in inspect.getsource(Policy.__init__)
+    # unique_ids.py rewrites the stored functions' policies (LambdaStorage.all() copies them)
+    from moto.awslambda.models import LambdaStorage
+
+    source = inspect.getsource(LambdaStorage)
+    assert 'self._functions[name] = {' in source or "self._functions[" in source
+    assert '"latest"' in source and '"versions"' in source
 
 
 def test_installing_binds_every_iam_engine_hook():

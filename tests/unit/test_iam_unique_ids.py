@@ -10,6 +10,11 @@ matching a re-created role -- the reason the parent module trusts account roots.
 
 from __future__ import annotations
 
+import io
+import json
+import zipfile
+
+import boto3
 import pytest
 
 from tests.unit.iam_world import (
@@ -79,3 +84,42 @@ def test_deleted_user_is_replaced_by_its_unique_id_among_other_principals():
     shown = admin("iam", "parent").get_role(RoleName=parent_role["RoleName"])["Role"]["AssumeRolePolicyDocument"]
     assert shown["Statement"][0]["Principal"]["AWS"] == [user["UserId"], child_root()["AWS"]]
     assert user["UserId"].startswith("AIDA")
+
+
+def test_function_policy_naming_a_user_stops_matching_the_recreated_user():
+    """'Unique identifiers' applies to every resource-based policy: a Lambda function
+    policy granting a user by ARN shows the user's old ID once it is deleted, and a new
+    user of the same name cannot invoke."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("index.py", "def handler(event, context):\n    return event\n")
+    role = make_role("parent", doc(trust_statement({"Service": "lambda.amazonaws.com"})))
+    lam = emulator().client("lambda", "parent")
+    function = lam.create_function(FunctionName=unique("fn"), Runtime="python3.8", Role=role["Arn"],
+                                   Handler="index.handler", Code={"ZipFile": buffer.getvalue()})
+    iam = admin("iam", "parent")
+    name = unique("caller")
+
+    def user_session():
+        iam.create_user(UserName=name)
+        key = iam.create_access_key(UserName=name)["AccessKey"]
+        return iam.get_user(UserName=name)["User"], boto3.Session(
+            aws_access_key_id=key["AccessKeyId"], aws_secret_access_key=key["SecretAccessKey"],
+            region_name=emulator().region)
+
+    user, session = user_session()
+    lam.add_permission(FunctionName=function["FunctionName"], StatementId="caller", Action="lambda:InvokeFunction",
+                       Principal=user["Arn"])
+    invoke = client("lambda", session).invoke
+    assert json.loads(invoke(FunctionName=function["FunctionName"], Payload=b'{"a": 1}')["Payload"].read()) == {"a": 1}
+
+    for key in iam.list_access_keys(UserName=name)["AccessKeyMetadata"]:
+        iam.delete_access_key(UserName=name, AccessKeyId=key["AccessKeyId"])
+    iam.delete_user(UserName=name)
+    shown = json.loads(lam.get_policy(FunctionName=function["FunctionName"])["Policy"])
+    assert shown["Statement"][0]["Principal"] == {"AWS": user["UserId"]}
+    again, session = user_session()
+    assert again["UserId"] != user["UserId"]
+    error = error_of(client("lambda", session).invoke, FunctionName=function["FunctionName"], Payload=b"{}")
+    assert error["code"] == "AccessDeniedException" and error["message"].endswith(
+        "because no identity-based policy allows the lambda:InvokeFunction action")

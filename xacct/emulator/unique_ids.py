@@ -4,9 +4,9 @@
 user by ARN is bound to that principal's unique ID when it is saved; if the principal is
 deleted, the policy shows the old ID (AROA..., AIDA...) in place of the ARN, and a new
 principal with the same name does not match it.  Emulated by rewriting, when a role or
-user is deleted, every trust policy whose Principal names its ARN; conditions such as
-aws:PrincipalArn are text and stay as written (which is why an account-root trust with
-an aws:PrincipalArn condition survives a re-created role).
+user is deleted, every trust policy and Lambda function policy whose Principal names its
+ARN; conditions such as aws:PrincipalArn are text and stay as written (which is why an
+account-root trust with an aws:PrincipalArn condition survives a re-created role).
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import json
 import secrets
 import string
 
+from moto.awslambda.models import lambda_backends
 from moto.iam.models import iam_backends
 
 _ID_ALPHABET = string.ascii_uppercase + string.digits
@@ -31,6 +32,11 @@ def _rewrite(document: str, arn: str, unique_id: str) -> str | None:
     except (TypeError, ValueError):
         return None
     statements = policy.get("Statement", [])
+    return json.dumps(policy) if _rewrite_statements(statements, arn, unique_id) else None
+
+
+def _rewrite_statements(statements, arn: str, unique_id: str) -> bool:
+    """Replace `arn` by `unique_id` in the "AWS" principals of `statements`, in place."""
     changed = False
     for statement in statements if isinstance(statements, list) else [statements]:
         principal = statement.get("Principal") if isinstance(statement, dict) else None
@@ -43,7 +49,7 @@ def _rewrite(document: str, arn: str, unique_id: str) -> str | None:
         elif values == arn:
             principal["AWS"] = unique_id
             changed = True
-    return json.dumps(policy) if changed else None
+    return changed
 
 
 def forget_principal(arn: str, unique_id: str) -> None:
@@ -54,3 +60,19 @@ def forget_principal(arn: str, unique_id: str) -> None:
                 rewritten = _rewrite(role.assume_role_policy_document, arn, unique_id)
                 if rewritten is not None:
                     role.assume_role_policy_document = rewritten
+    # Lambda function policies are resource-based policies too ("Lambda resource-based
+    # policies" name principals in the same Principal element).
+    for account in list(lambda_backends.keys()):
+        for backend in list(lambda_backends[account].values()):
+            for function in _functions_of(backend):
+                statements = function.policy.statements if function.policy is not None else []
+                for statement in statements:
+                    if statement.get("Principal") == arn:  # AddPermission keeps it as given
+                        statement["Principal"] = {"AWS": arn}
+                _rewrite_statements(statements, arn, unique_id)
+
+
+def _functions_of(backend) -> list:
+    # LambdaStorage.all() returns copies; the policies live on the stored objects.
+    return [function for group in backend._lambdas._functions.values()
+            for function in [group["latest"], *group["versions"]]]
