@@ -151,6 +151,8 @@ class AwsLikeIAMRequest(access_control.IAMRequest):
         session_name = _param(self._data, "RoleSessionName")
         external_id = _param(self._data, "ExternalId")
         duration = _param(self._data, "DurationSeconds")
+        if duration and not duration.lstrip("-").isdigit():
+            raise query_error(400, "ValidationError", f"Value '{duration}' for parameter DurationSeconds is invalid.")
         duration = int(duration) if duration else None
         tags, transitive_keys, policy_arns = sts_sessions.requested_extras(self._data)
 
