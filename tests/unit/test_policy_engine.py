@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from xacct.emulator import policy
+from xacct.emulator import arns, denials, policy, sagemaker_models, sts_rules
 
 pytestmark = pytest.mark.unit
 
@@ -535,8 +535,8 @@ def test_for_all_values_on_multivalued_key():
     assert with_condition(condition, {"aws:TagKeys": []}).allowed
 
 
-@pytest.mark.parametrize("operator", ["NumericLessThan", "DateGreaterThan", "IpAddress",
-                                      "ForAllValues:NumericEquals", "BinaryEqualsIfExists"])
+@pytest.mark.parametrize("operator", ["BinaryEquals", "BinaryEqualsIfExists", "ForAllValues:BinaryEquals",
+                                      "StringStartsWith", "NumericBetween"])
 def test_unsupported_operator_raises(operator):
     """AWS IAM User Guide, 'Condition operators': operators the engine does not
     model must fail loudly rather than be guessed."""
@@ -547,7 +547,7 @@ def test_unsupported_operator_raises(operator):
 def test_unsupported_operator_raises_even_in_unrelated_statement():
     """AWS IAM User Guide, 'Condition operators': an unknown operator is
     refused wherever it appears, so evaluation order cannot hide it."""
-    identity = [ALLOW_INVOKE, doc(stmt(action="s3:*", Condition={"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}}))]
+    identity = [ALLOW_INVOKE, doc(stmt(action="s3:*", Condition={"BinaryEquals": {"k": "QUJD"}}))]
     with pytest.raises(policy.UnsupportedPolicyFeature):
         check(identity=identity)
 
@@ -685,7 +685,7 @@ def sts_errors(**overrides):
     params = dict(role_session_name="fn-session", external_id=None, duration_seconds=None,
                   max_session_duration=3600, caller_is_role_session=False)
     params.update(overrides)
-    return policy.assume_role_input_errors(**params)
+    return sts_rules.assume_role_input_errors(**params)
 
 
 def test_valid_assume_role_input_has_no_errors():
@@ -744,7 +744,7 @@ def test_sagemaker_endpoint_arn_lower_cases_name():
     """AWS Service Authorization Reference, Amazon SageMaker: the endpoint
     resource is arn:${Partition}:sagemaker:${Region}:${Account}:endpoint/${EndpointName},
     and SageMaker reports endpoint names in lower case."""
-    assert policy.sagemaker_endpoint_arn(REGION, PARENT, "My-Model") == \
+    assert sagemaker_models.endpoint_arn(REGION, PARENT, "My-Model") == \
         f"arn:aws:sagemaker:{REGION}:{PARENT}:endpoint/my-model"
 
 
@@ -759,7 +759,7 @@ def test_sagemaker_endpoint_arn_lower_cases_name():
 def test_access_denied_message_reason_suffixes(reason, suffix):
     """AWS IAM User Guide, 'Troubleshooting access denied error messages':
     the message names the caller, action, resource and the denying policy type."""
-    message = policy.access_denied_message(PARENT_ROLE_SESSION.arn, INVOKE, ENDPOINT,
+    message = denials.access_denied_message(PARENT_ROLE_SESSION.arn, INVOKE, ENDPOINT,
                                            policy.Decision(False, reason))
     assert message == (f"User: {PARENT_ROLE_SESSION.arn} is not authorized to perform: "
                        f"{INVOKE} on resource: {ENDPOINT}{suffix}")
@@ -768,7 +768,7 @@ def test_access_denied_message_reason_suffixes(reason, suffix):
 def test_assume_role_denial_uses_classic_message():
     """AWS IAM User Guide, 'Troubleshooting IAM roles': STS AssumeRole denials
     report 'User: ... is not authorized to perform: sts:AssumeRole on resource: ...'."""
-    message = policy.access_denied_message(LAMBDA_ROLE_SESSION.arn, ASSUME, INVOKER_ROLE,
+    message = denials.access_denied_message(LAMBDA_ROLE_SESSION.arn, ASSUME, INVOKER_ROLE,
                                            policy.Decision(False, "no_resource_allow"))
     assert message == (f"User: {LAMBDA_ROLE_SESSION.arn} is not authorized to perform: "
                        f"sts:AssumeRole on resource: {INVOKER_ROLE}")

@@ -6,10 +6,13 @@ from dataclasses import dataclass
 
 from moto.iam.models import iam_backends
 from moto.sts.models import sts_backends
+from moto.utilities.utils import DEFAULT_PARTITION
 
+from xacct.emulator import arns, sts_sessions
 from xacct.emulator.policy import Principal
 
-PARTITION = "aws"
+# The partition of moto's default region, for callers that serve one region of it.
+PARTITION = DEFAULT_PARTITION
 
 
 @dataclass
@@ -21,6 +24,7 @@ class Caller:
     session_policies: list
     permissions_boundary: object | None
     session: object | None = None  # moto's AssumedRole for role sessions
+    extras: sts_sessions.SessionExtras = sts_sessions.NONE
 
 
 def access_key_id_from(authorization: str) -> str:
@@ -39,51 +43,85 @@ def _boundary_document(backend, boundary_arn: str | None):
     return managed_document(backend.get_policy(boundary_arn))
 
 
-def _user_caller(account: str, user, org_of) -> Caller:
-    backend = iam_backends[account][PARTITION]
+def _tag_pairs(tags) -> dict[str, str]:
+    # moto keeps role tags as {lower key: {"Key", "Value"}} and user tags as a list.
+    entries = tags.values() if isinstance(tags, dict) else tags or []
+    return {entry["Key"]: entry["Value"] for entry in entries}
+
+
+def _user_caller(account: str, partition: str, user, org_of) -> Caller:
+    backend = iam_backends[account][partition]
     documents = [document for document in user.policies.values()]
     documents += [managed_document(p) for p in user.managed_policies.values()]
     for group in backend.get_groups_for_user(user.name):
         documents += list(group.policies.values())
         documents += [managed_document(p) for p in group.managed_policies.values()]
-    principal = Principal(arn=user.arn, account=account, principal_arn=user.arn, org_id=org_of(account))
+    principal = Principal(
+        arn=user.arn, account=account, principal_arn=user.arn, org_id=org_of(account),
+        principal_type="User", user_id=user.id, username=user.name,
+        tags=tuple(_tag_pairs(backend.list_user_tags(user.name)).items()))
     boundary = _boundary_document(backend, getattr(user, "permissions_boundary_arn", None))
     return Caller(principal, documents, [], boundary)
 
 
-def role_documents(account: str, role) -> tuple[list, object | None]:
+def role_documents(account: str, role, partition: str = PARTITION) -> tuple[list, object | None]:
     """Identity policies and permissions boundary of an IAM role."""
-    backend = iam_backends[account][PARTITION]
+    backend = iam_backends[account][partition]
     documents = list(role.policies.values())
     documents += [managed_document(p) for p in role.managed_policies.values()]
     return documents, _boundary_document(backend, role.permissions_boundary_arn)
 
 
-def _session_caller(account: str, session, org_of) -> Caller:
-    backend = iam_backends[account][PARTITION]
+def session_policy_documents(account: str, partition: str, session, extras) -> list:
+    """The inline session policy and the managed policies passed by ARN ("Session policies").
+
+    A passed managed policy deleted since grants nothing, so it limits the session to nothing.
+    """
+    documents = [session.policy] if session.policy else []
+    backend = iam_backends[account][partition]
+    for policy_arn in extras.policy_arns:
+        try:
+            documents.append(managed_document(backend.get_policy(policy_arn)))
+        except Exception:
+            documents.append({"Version": "2012-10-17", "Statement": [
+                {"Effect": "Deny", "Action": "*", "Resource": "*"}]})
+    return documents
+
+
+def _session_caller(account: str, partition: str, session, org_of) -> Caller:
+    backend = iam_backends[account][partition]
+    extras = sts_sessions.extras_of(session.access_key_id)
     try:
         role = backend.get_role_by_arn(session.role_arn)
-        documents, boundary = role_documents(account, role)
+        documents, boundary = role_documents(account, role, partition)
+        role_id, role_tags = role.id, _tag_pairs(role.tags)
     except Exception:  # the role was deleted after the session began: it grants nothing
-        documents, boundary = [], None
+        documents, boundary, role_id, role_tags = [], None, None, {}
+    # "Session tags override a role tag with the same key" (Pass session tags in AWS STS).
+    tags = {k.lower(): (k, v) for k, v in role_tags.items()}
+    tags.update({k.lower(): (k, v) for k, v in extras.tags.items()})
     principal = Principal(
         arn=session.arn,
         account=account,
         principal_arn=session.role_arn,
         org_id=org_of(account),
         is_role_session=True,
+        principal_type="AssumedRole",
+        user_id=f"{role_id}:{session.session_name}" if role_id else None,
+        tags=tuple(tags.values()),
     )
-    session_policies = [session.policy] if session.policy else []
-    return Caller(principal, documents, session_policies, boundary, session=session)
+    return Caller(principal, documents, session_policy_documents(account, partition, session, extras),
+                  boundary, session=session, extras=extras)
 
 
-def resolve_caller(account: str, access_key_id: str, org_of) -> Caller | None:
+def resolve_caller(account: str, access_key_id: str, org_of, region: str | None = None) -> Caller | None:
     """The user or role session owning `access_key_id` in `account`, or None if unknown."""
-    for session in sts_backends[account][PARTITION].assumed_roles:
+    partition = arns.partition_of(region) if region else PARTITION
+    for session in sts_backends[account][partition].assumed_roles:
         if session.access_key_id == access_key_id:
-            return _session_caller(account, session, org_of)
-    backend = iam_backends[account][PARTITION]
+            return _session_caller(account, partition, session, org_of)
+    backend = iam_backends[account][partition]
     for user in backend.users.values():
         if any(key.access_key_id == access_key_id for key in user.access_keys):
-            return _user_caller(account, user, org_of)
+            return _user_caller(account, partition, user, org_of)
     return None

@@ -5,21 +5,27 @@ module whether sts:AssumeRole, sagemaker:InvokeEndpoint(Async) and
 lambda:InvokeFunction are allowed.  Every rule below follows the AWS IAM User
 Guide pages "Policy evaluation logic", "Cross-account policy evaluation
 logic", "IAM JSON policy elements" (Principal, Action, Resource, Condition)
-and "Condition operators".  Anything the engine does not model raises
-UnsupportedPolicyFeature: it must never silently allow.
-
-Pure Python, stdlib only.
+and "Condition operators" (the operators themselves live in conditions.py).
+Anything the engine does not model raises UnsupportedPolicyFeature: it must never
+silently allow.  This module evaluates and nothing else: ARNs live in arns.py, STS
+input rules in sts_rules.py, denial texts in denials.py.
 """
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
-from typing import Callable, Iterable, Mapping
+from typing import Iterable, Mapping
 
+from xacct.emulator import arns
+from xacct.emulator.conditions import (
+    UnsupportedPolicyFeature,
+    conditions_hold,
+    glob,
+    parse_operator,
+    policy_values,
+)
 
-class UnsupportedPolicyFeature(Exception):
-    """A policy uses something this engine does not evaluate."""
+__all__ = ["Decision", "Principal", "UnsupportedPolicyFeature", "evaluate", "is_trust_action", "parse_policy"]
 
 
 @dataclass(frozen=True)
@@ -29,6 +35,13 @@ class Principal:
     principal_arn: str
     org_id: str | None = None
     is_role_session: bool = False
+    # Keys AWS derives from the caller ("AWS global condition context keys"):
+    # aws:PrincipalType (User, AssumedRole, Account), aws:userid, aws:username,
+    # aws:PrincipalTag/* (session tags over the role's or user's tags).
+    principal_type: str | None = None
+    user_id: str | None = None
+    username: str | None = None
+    tags: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass
@@ -115,8 +128,8 @@ def _check_policy(policy: dict, *, resource_based: bool) -> None:
         for pattern in _as_list(statement.get("Resource", statement.get("NotResource", []))):
             _refuse_policy_variable(pattern)
         for operator, block in statement.get("Condition", {}).items():
-            is_null = _parse_operator(operator).base == "Null"
-            for value in (v for values in block.values() for v in _policy_values(values)):
+            is_null = parse_operator(operator).base == "Null"
+            for value in (v for values in block.values() for v in policy_values(values)):
                 _refuse_policy_variable(value)
                 if is_null and value.lower() not in ("true", "false"):
                     raise ValueError(f"Null condition values must be 'true' or 'false', got {value!r}")
@@ -147,27 +160,11 @@ def _as_list(value) -> list:
 # Wildcard matching (Action, Resource, StringLike, ArnLike)
 # --------------------------------------------------------------------------
 
-def _glob(pattern: str, value: str, *, ignore_case: bool = False) -> bool:
-    # '*' matches any run of characters (including ':' and '/'), '?' exactly one.
-    regex = "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
-    flags = re.DOTALL | (re.IGNORECASE if ignore_case else 0)
-    return re.fullmatch(regex, value, flags) is not None
-
-
-def _arn_like(pattern: str, value: str) -> bool:
-    # "Condition operators", ARN: each of the six colon-delimited components
-    # is matched separately, so a '*' cannot swallow a ':' before the resource.
-    pattern_parts, value_parts = pattern.split(":", 5), value.split(":", 5)
-    if len(pattern_parts) != 6 or len(value_parts) != 6:
-        return False
-    return all(_glob(p, v) for p, v in zip(pattern_parts, value_parts))
-
-
 def _action_matches(statement: dict, action: str) -> bool:
     # "IAM JSON policy elements: Action": action names are case-insensitive.
     if "Action" in statement:
-        return any(_glob(p, action, ignore_case=True) for p in _as_list(statement["Action"]))
-    return not any(_glob(p, action, ignore_case=True) for p in _as_list(statement["NotAction"]))
+        return any(glob(p, action, ignore_case=True) for p in _as_list(statement["Action"]))
+    return not any(glob(p, action, ignore_case=True) for p in _as_list(statement["NotAction"]))
 
 
 def _resource_matches(statement: dict, resource: str) -> bool:
@@ -175,94 +172,15 @@ def _resource_matches(statement: dict, resource: str) -> bool:
     # resource-based policy without Resource applies to the resource it is
     # attached to (trust policies never name one).
     if "Resource" in statement:
-        return any(_glob(p, resource) for p in _as_list(statement["Resource"]))
+        return any(glob(p, resource) for p in _as_list(statement["Resource"]))
     if "NotResource" in statement:
-        return not any(_glob(p, resource) for p in _as_list(statement["NotResource"]))
+        return not any(glob(p, resource) for p in _as_list(statement["NotResource"]))
     return True
 
 
 # --------------------------------------------------------------------------
-# Conditions ("IAM JSON policy elements: Condition operators")
+# Request context ("AWS global condition context keys")
 # --------------------------------------------------------------------------
-
-_OPERATORS: dict[str, tuple[Callable[[str, str], bool], bool]] = {
-    # name: (match(policy_value, request_value), negated)
-    "StringEquals": (lambda p, v: p == v, False),
-    "StringNotEquals": (lambda p, v: p == v, True),
-    "StringEqualsIgnoreCase": (lambda p, v: p.casefold() == v.casefold(), False),
-    "StringNotEqualsIgnoreCase": (lambda p, v: p.casefold() == v.casefold(), True),
-    "StringLike": (_glob, False),
-    "StringNotLike": (_glob, True),
-    "ArnEquals": (_arn_like, False),  # ArnEquals and ArnLike behave identically
-    "ArnLike": (_arn_like, False),
-    "ArnNotEquals": (_arn_like, True),
-    "ArnNotLike": (_arn_like, True),
-    "Bool": (lambda p, v: p.lower() == v.lower(), False),
-}
-_QUALIFIERS = ("ForAnyValue:", "ForAllValues:")
-
-
-@dataclass(frozen=True)
-class _Operator:
-    base: str
-    qualifier: str | None
-    if_exists: bool
-
-
-def _parse_operator(name: str) -> _Operator:
-    qualifier = next((q[:-1] for q in _QUALIFIERS if name.startswith(q)), None)
-    base = name[len(qualifier) + 1:] if qualifier else name
-    if_exists = base.endswith("IfExists")
-    if if_exists:
-        base = base[: -len("IfExists")]
-    if base == "Null" and (if_exists or qualifier):
-        # "You can add IfExists to the end of any condition operator name
-        # except the Null condition".
-        raise UnsupportedPolicyFeature(f"condition operator {name!r} is not valid")
-    if base != "Null" and base not in _OPERATORS:
-        raise UnsupportedPolicyFeature(f"condition operator {name!r} is not supported")
-    return _Operator(base, qualifier, if_exists)
-
-
-def _policy_values(values) -> list[str]:
-    # JSON true/false are written as strings by AWS; accept both spellings.
-    return [str(v).lower() if isinstance(v, bool) else str(v) for v in _as_list(values)]
-
-
-def _conditions_hold(condition: dict, context: Mapping[str, list[str]]) -> bool:
-    # All operators AND, all keys within an operator AND ("Condition" page).
-    return all(
-        _key_holds(_parse_operator(name), values, context.get(key.lower()))
-        for name, block in condition.items()
-        for key, values in block.items()
-    )
-
-
-def _key_holds(op: _Operator, values, request: list[str] | None) -> bool:
-    policy_values = _policy_values(values)
-    if op.base == "Null":
-        # "true": the key must be absent; "false": it must be present.
-        return any((v.lower() == "true") == (request is None) for v in policy_values)
-    match, negated = _OPERATORS[op.base]
-    if request is None:
-        # Missing key: IfExists -> true; ForAllValues -> true (vacuously);
-        # ForAnyValue -> false; otherwise false, or true for negated operators.
-        if op.if_exists or op.qualifier == "ForAllValues":
-            return True
-        return False if op.qualifier == "ForAnyValue" else negated
-
-    def value_ok(value: str) -> bool:
-        # Multiple policy values for one key are ORed; a negated operator is
-        # true only when the value matches none of them.
-        return any(match(p, value) for p in policy_values) != negated
-
-    if op.qualifier == "ForAllValues":
-        return all(value_ok(v) for v in request)
-    if op.qualifier == "ForAnyValue":
-        return any(value_ok(v) for v in request)
-    positive = any(match(p, v) for p in policy_values for v in request)
-    return positive != negated
-
 
 def _build_context(context: Mapping | None, principal: Principal) -> dict[str, list[str]]:
     # Condition keys are case-insensitive ("Condition" page); values are lists
@@ -270,7 +188,7 @@ def _build_context(context: Mapping | None, principal: Principal) -> dict[str, l
     # null data set, i.e. the key is absent.
     merged: dict[str, list[str]] = {}
     for key, value in (context or {}).items():
-        values = _policy_values(value)
+        values = policy_values(value)
         if values:
             merged[key.lower()] = values
     # Global keys AWS derives from the authenticated caller; callers cannot
@@ -279,6 +197,14 @@ def _build_context(context: Mapping | None, principal: Principal) -> dict[str, l
     merged["aws:principalaccount"] = [principal.account]
     if principal.org_id:
         merged["aws:principalorgid"] = [principal.org_id]
+    if principal.principal_type:
+        merged["aws:principaltype"] = [principal.principal_type]
+    if principal.user_id:
+        merged["aws:userid"] = [principal.user_id]
+    if principal.username:
+        merged["aws:username"] = [principal.username]
+    for key, value in principal.tags:
+        merged[f"aws:principaltag/{key.lower()}"] = [value]
     return merged
 
 
@@ -289,7 +215,6 @@ def _build_context(context: Mapping | None, principal: Principal) -> dict[str, l
 # How directly a resource-based policy names the caller.  Same-account
 # evaluation depends on it ("Policy evaluation logic", resource-based policies).
 _DIRECT, _ROLE, _ACCOUNT = 3, 2, 1
-_ROOT_ARN = re.compile(r"arn:[\w-]+:iam::(\d{12}):root")
 _PRINCIPAL_TYPES = {"AWS", "Service", "Federated", "CanonicalUser"}
 
 
@@ -306,8 +231,7 @@ def _aws_value_strength(value: str, principal: Principal) -> int:
         return _DIRECT
     if "*" in value:
         return 0  # "You cannot use a wildcard to match part of a principal name or ARN"
-    root = _ROOT_ARN.fullmatch(value)
-    if (root and root.group(1) == principal.account) or value == principal.account:
+    if arns.root_account(value) == principal.account or value == principal.account:
         return _ACCOUNT
     if value == principal.arn:
         return _DIRECT  # the user ARN, or the exact assumed-role session ARN
@@ -331,7 +255,7 @@ class _Request:
 def _applies(statement: dict, request: _Request) -> bool:
     return (_action_matches(statement, request.action)
             and _resource_matches(statement, request.resource)
-            and _conditions_hold(statement.get("Condition", {}), request.context))
+            and conditions_hold(statement.get("Condition", {}), request.context))
 
 
 def _has_effect(policies: Iterable[dict], effect: str, request: _Request) -> bool:
@@ -355,10 +279,12 @@ def _resource_denies(policy: dict | None, request: _Request) -> bool:
         for s in policy["Statement"])
 
 
-def _is_trust_action(action: str) -> bool:
+def is_trust_action(action: str) -> bool:
     # Role trust policies must always allow the caller, even in the same
     # account ("Policy evaluation logic": trust policies are the exception).
-    return action.lower().startswith("sts:assumerole")
+    # sts:TagSession and sts:SetSourceIdentity are decided by the trust policy too.
+    action = action.lower()
+    return action.startswith("sts:assumerole") or action in ("sts:tagsession", "sts:setsourceidentity")
 
 
 def evaluate(*, action: str, resource: str, principal: Principal,
@@ -404,7 +330,7 @@ def evaluate(*, action: str, resource: str, principal: Principal,
     if grant == _ROLE:
         limit = _first_failure((boundary_ok, "boundary"), (session_ok, "session_policy"))
         return Decision(not limit, limit or "allowed")
-    if not grant and _is_trust_action(action):
+    if not grant and is_trust_action(action):
         return Decision(False, "no_resource_allow")
     return Decision(not identity_side, identity_side or "allowed")
 
@@ -414,81 +340,4 @@ def _first_failure(*checks: tuple[bool, str]) -> str | None:
 
 
 def _is_root(principal: Principal) -> bool:
-    return _ROOT_ARN.fullmatch(principal.arn) is not None
-
-
-# --------------------------------------------------------------------------
-# Helpers for the emulator
-# --------------------------------------------------------------------------
-
-_SESSION_NAME_PATTERN = r"[\w+=,.@-]*"
-_EXTERNAL_ID_PATTERN = r"[\w+=,.@:/-]*"
-_CHAINED_SESSION_LIMIT = 3600
-
-
-def _constraint_errors(field: str, value: str | None, pattern: str,
-                       min_len: int, max_len: int, required: bool) -> list[str]:
-    prefix = "1 validation error detected: Value {} at '" + field + "' failed to satisfy constraint: "
-    if value is None:
-        return [prefix.format("null") + "Member must not be null"] if required else []
-    shown = prefix.format(f"'{value}'")
-    errors = []
-    if len(value) < min_len:
-        errors.append(shown + f"Member must have length greater than or equal to {min_len}")
-    if len(value) > max_len:
-        errors.append(shown + f"Member must have length less than or equal to {max_len}")
-    # Java's \w (STS's regex dialect) is ASCII-only.
-    if re.fullmatch(pattern, value, re.ASCII) is None:
-        errors.append(shown + f"Member must satisfy regular expression pattern: {pattern}")
-    return errors
-
-
-def assume_role_input_errors(*, role_session_name: str | None, external_id: str | None,
-                             duration_seconds: int | None, max_session_duration: int,
-                             caller_is_role_session: bool) -> list[str]:
-    """AWS STS AssumeRole parameter validation messages; empty when valid."""
-    errors = _constraint_errors("roleSessionName", role_session_name, _SESSION_NAME_PATTERN, 2, 64, True)
-    errors += _constraint_errors("externalId", external_id, _EXTERNAL_ID_PATTERN, 2, 1224, False)
-    duration = 3600 if duration_seconds is None else duration_seconds
-    field = f"1 validation error detected: Value '{duration}' at 'durationSeconds' failed to satisfy constraint: "
-    if duration < 900:
-        errors.append(field + "Member must have value greater than or equal to 900")
-    elif duration > 43200:
-        errors.append(field + "Member must have value less than or equal to 43200")
-    elif caller_is_role_session and duration > _CHAINED_SESSION_LIMIT:
-        errors.append("The requested DurationSeconds exceeds the 1 hour session limit "
-                      "for roles assumed by role chaining.")
-    elif duration > max_session_duration:
-        errors.append("The requested DurationSeconds exceeds the MaxSessionDuration set for this role.")
-    return errors
-
-
-def sagemaker_endpoint_arn(region: str, account: str, endpoint_name: str) -> str:
-    # SageMaker stores endpoint names case-insensitively and reports the ARN lower-cased.
-    return f"arn:{_partition(region)}:sagemaker:{region}:{account}:endpoint/{endpoint_name.lower()}"
-
-
-def _partition(region: str) -> str:
-    if region.startswith("cn-"):
-        return "aws-cn"
-    return "aws-us-gov" if region.startswith("us-gov-") else "aws"
-
-
-_DENIAL_SUFFIXES = {
-    "no_identity_allow": " because no identity-based policy allows the {action} action",
-    "explicit_deny_identity": " with an explicit deny in an identity-based policy",
-    "no_resource_allow": " because no resource-based policy allows the {action} action",
-    "explicit_deny_resource": " with an explicit deny in a resource-based policy",
-    "boundary": " because no permissions boundary allows the {action} action",
-    "session_policy": " because no session policy allows the {action} action",
-}
-
-
-def access_denied_message(principal_arn_of_caller: str, action: str, resource: str,
-                          decision: Decision) -> str:
-    if decision.allowed:
-        raise ValueError("an allowed decision has no access-denied message")
-    message = f"User: {principal_arn_of_caller} is not authorized to perform: {action} on resource: {resource}"
-    if _is_trust_action(action):
-        return message  # STS still returns the classic message without a reason
-    return message + _DENIAL_SUFFIXES[decision.reason].format(action=action)
+    return arns.root_account(principal.arn) is not None

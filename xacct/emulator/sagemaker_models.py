@@ -21,8 +21,8 @@ from moto.core.responses import ActionResult
 from moto.sagemaker.exceptions import ValidationError
 from moto.sagemaker.models import FakeEndpoint, SageMakerModelBackend, sagemaker_backends
 from moto.sagemaker.responses import SageMakerResponse
-from moto.utilities.utils import get_partition
 
+from xacct.emulator import arns
 from xacct.emulator.state import STATE
 
 _moto_describe_model = SageMakerResponse.describe_model
@@ -67,7 +67,7 @@ def endpoint_arn(region: str, account: str, name: str) -> str:
     """The endpoint's ARN under the case rule: the one answers carry and IAM compares."""
     endpoint = find_endpoint(account, region, name) if account in sagemaker_backends else None
     stored = endpoint.endpoint_name if endpoint is not None else name
-    return f"arn:{get_partition(region)}:sagemaker:{region}:{account}:endpoint/{_name_in_arn(stored)}"
+    return arns.sagemaker_endpoint_arn(region, account, _name_in_arn(stored))
 
 
 def _endpoint_init(self, *args, **kwargs):
