@@ -15,6 +15,7 @@ import hashlib
 from moto.sagemaker.models import sagemaker_backends
 from moto.sagemakerruntime import responses as runtime_responses
 
+from xacct.emulator import sagemaker_headers
 from xacct.emulator.errors import json_error
 from xacct.emulator.identity import access_key_id_from, resolve_caller
 from xacct.emulator.state import STATE
@@ -56,11 +57,18 @@ def invoke_endpoint(self) -> tuple[int, dict[str, str], bytes]:
     body = self.raw_body if isinstance(self.raw_body, bytes) else (self.raw_body or "").encode()
     if len(body) > MAX_BODY_BYTES:
         return json_error(413, "ValidationError", f"Request body is {len(body)} bytes; the maximum is {MAX_BODY_BYTES}.").as_response()
+    values = sagemaker_headers.read("InvokeEndpoint", self.headers)  # every header member, checked as the model says
+    errors = sagemaker_headers.validation_errors("InvokeEndpoint", values)
+    if errors:
+        return json_error(400, "ValidationError", sagemaker_headers.validation_message(errors)).as_response()
     endpoint = _find_endpoint(account, region, name)
     if endpoint is None:
         return json_error(400, "ValidationError", f"Endpoint {name} of account {account} not found.").as_response()
     if endpoint.endpoint_status != "InService":
         return json_error(400, "ValidationError", f"Endpoint {name} of account {account} is not InService.").as_response()
+    session_error, new_session = sagemaker_headers.open_or_check_session(account, endpoint.endpoint_name, values.get("SessionId"))
+    if session_error:
+        return json_error(400, "ValidationError", session_error).as_response()
 
     caller = resolve_caller(account, access_key_id_from(self.headers["Authorization"]), STATE.org_of)
     caller_arn = caller.principal.arn if caller else "unknown"
@@ -79,8 +87,11 @@ def invoke_endpoint(self) -> tuple[int, dict[str, str], bytes]:
     headers = {
         "Content-Type": self.headers.get("Content-Type") or "application/octet-stream",
         "x-Amzn-Invoked-Production-Variant": variant,
-        "X-Amzn-SageMaker-Custom-Attributes": f"endpoint={endpoint.endpoint_name};caller={caller_arn}",
+        "X-Amzn-SageMaker-Custom-Attributes":
+            f"endpoint={endpoint.endpoint_name};caller={caller_arn}" + sagemaker_headers.echo_attributes(values),
     }
+    if new_session:
+        headers["X-Amzn-SageMaker-New-Session-Id"] = new_session
     return 200, headers, body
 
 

@@ -18,7 +18,7 @@ from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoReque
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
-from xacct.emulator import authz, lambda_runner, sagemaker_echo, sagemaker_models
+from xacct.emulator import authz, lambda_runner, sagemaker_echo, sagemaker_models, sagemaker_stream
 from xacct.emulator.identity import PARTITION
 from xacct.emulator.state import STATE, Fault
 
@@ -122,6 +122,7 @@ class Emulator:
         self._runner = lambda_runner.LambdaRunner(url)
         authz.install()
         sagemaker_echo.install()
+        sagemaker_stream.install()
         sagemaker_models.install()
         lambda_runner.install(self._runner)
 

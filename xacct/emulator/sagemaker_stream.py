@@ -1,0 +1,181 @@
+"""InvokeEndpointWithResponseStream on the echo endpoint, in AWS's event-stream framing.
+
+The echo model streams the request body back as several `PayloadPart` events (the
+SageMaker Runtime API reference, InvokeEndpointWithResponseStream: the answer is an
+`application/vnd.amazon.eventstream` body of `PayloadPart` events, each carrying `Bytes`),
+pausing between parts as a model generating tokens would. Each frame is the binary
+event-stream message botocore's `EventStream` parser reads (botocore/eventstream.py): a
+prelude (total length, headers length, CRC32 of the two), string headers
+(`:message-type`, `:event-type` or `:exception-type`, `:content-type`), the payload and
+a CRC32 of the whole message.
+
+A fault queued for the endpoint through the control API with code `ModelStreamError` or
+`InternalStreamFailure` (the stream's documented error events) breaks the stream after
+its first part: the answer has already started with HTTP 200, so the error arrives as an
+exception event, which botocore raises as `EventStreamError` while the client iterates.
+Any other queued code (ModelError, ServiceUnavailable, ...) fails the call before the
+stream starts, as for InvokeEndpoint. Queue stream faults only for streaming calls: a
+synchronous call takes whichever fault is queued.
+
+Tuning, read at each call from the emulator's environment:
+`XACCT_STREAM_PARTS` (default 4): parts the echo is cut into (at most one per byte);
+`XACCT_STREAM_PART_DELAY_SECONDS` (default 0.02): pause before every part after the first.
+
+Authorization (authz.py) is `sagemaker:InvokeEndpoint` on the endpoint ARN. The SageMaker
+Runtime API reference, InvokeEndpointWithResponseStream: "Before you can use this
+operation, your IAM permissions must allow the sagemaker:InvokeEndpoint action." The
+Service Authorization Reference (Actions, resources, and condition keys for Amazon
+SageMaker) also lists an action named `sagemaker:InvokeEndpointWithResponseStream`. The
+API reference wins because it is the page that states what this operation checks; the
+catalogue lists names a policy may contain, not which one each operation is authorized
+against. So a grant of InvokeEndpoint alone streams. The emulator denies a caller granted
+only the streaming action name; AWS documents no case where that name alone suffices, so
+grant InvokeEndpoint (the name may be granted beside it for forward compatibility).
+"""
+
+from __future__ import annotations
+
+import binascii
+import hashlib
+import json
+import os
+import struct
+import time
+
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication
+from moto.sagemakerruntime import responses as runtime_responses
+from moto.sagemakerruntime import urls as runtime_urls
+
+from xacct.emulator import sagemaker_echo, sagemaker_headers
+from xacct.emulator.errors import json_error
+from xacct.emulator.identity import access_key_id_from, resolve_caller
+from xacct.emulator.state import STATE
+
+OPERATION = "InvokeEndpointWithResponseStream"
+STREAM_FAULTS = {"ModelStreamError", "InternalStreamFailure"}
+_STRING_HEADER = 7  # event-stream header value type: string (2-byte length, UTF-8)
+
+
+def _frame(headers: dict[str, str], payload: bytes) -> bytes:
+    """One event-stream message: prelude, prelude CRC, headers, payload, message CRC."""
+    encoded = b""
+    for name, value in headers.items():
+        name_bytes, value_bytes = name.encode(), value.encode()
+        encoded += struct.pack("!B", len(name_bytes)) + name_bytes
+        encoded += struct.pack("!BH", _STRING_HEADER, len(value_bytes)) + value_bytes
+    total = 12 + len(encoded) + len(payload) + 4
+    prelude = struct.pack("!II", total, len(encoded))
+    message = prelude + struct.pack("!I", binascii.crc32(prelude)) + encoded + payload
+    return message + struct.pack("!I", binascii.crc32(message))
+
+
+def payload_part(data: bytes) -> bytes:
+    return _frame({":message-type": "event", ":event-type": "PayloadPart",
+                   ":content-type": "application/octet-stream"}, data)
+
+
+def exception_event(code: str, message: str, error_code: str | None = None) -> bytes:
+    body = {"Message": message}
+    if error_code is not None:
+        body["ErrorCode"] = error_code
+    return _frame({":message-type": "exception", ":exception-type": code,
+                   ":content-type": "application/json"}, json.dumps(body).encode())
+
+
+def split(body: bytes, parts: int) -> list[bytes]:
+    """`body` in `parts` pieces of near-equal size (fewer when the body is shorter)."""
+    parts = max(1, min(parts, len(body)))
+    size, extra = divmod(len(body), parts)
+    pieces, start = [], 0
+    for index in range(parts):
+        end = start + size + (1 if index < extra else 0)
+        pieces.append(body[start:end])
+        start = end
+    return pieces
+
+
+def _settings() -> tuple[int, float]:
+    return (int(os.environ.get("XACCT_STREAM_PARTS", "4")),
+            float(os.environ.get("XACCT_STREAM_PART_DELAY_SECONDS", "0.02")))
+
+
+def _events(pieces: list[bytes], delay: float, fault, endpoint_name: str):
+    """The response body, produced lazily so each part leaves when it is ready."""
+    for index, piece in enumerate(pieces):
+        if index:
+            time.sleep(delay)
+        yield payload_part(piece)
+        if fault is not None:  # break after the first part: the client has started reading
+            time.sleep(delay)
+            if fault.code == "ModelStreamError":
+                yield exception_event("ModelStreamError", f"Injected ModelStreamError for endpoint {endpoint_name}.",
+                                      "StreamBroken")
+            else:
+                yield exception_event("InternalStreamFailure", f"Injected InternalStreamFailure for endpoint {endpoint_name}.")
+            return
+
+
+def invoke_endpoint_with_response_stream(self):
+    """The handler moto calls for POST /endpoints/NAME/invocations-response-stream."""
+    account, region = self.current_account, self.region
+    name = self.path.split("?", 1)[0].strip("/").split("/")[1]
+    body = self.raw_body if isinstance(self.raw_body, bytes) else (self.raw_body or "").encode()
+    if len(body) > sagemaker_echo.MAX_BODY_BYTES:
+        return json_error(413, "ValidationError",
+                          f"Request body is {len(body)} bytes; the maximum is {sagemaker_echo.MAX_BODY_BYTES}.").as_response()
+    values = sagemaker_headers.read(OPERATION, self.headers)
+    errors = sagemaker_headers.validation_errors(OPERATION, values)
+    if errors:
+        return json_error(400, "ValidationError", sagemaker_headers.validation_message(errors)).as_response()
+    endpoint = sagemaker_echo._find_endpoint(account, region, name)
+    if endpoint is None:
+        return json_error(400, "ValidationError", f"Endpoint {name} of account {account} not found.").as_response()
+    if endpoint.endpoint_status != "InService":
+        return json_error(400, "ValidationError", f"Endpoint {name} of account {account} is not InService.").as_response()
+    session_error, _ = sagemaker_headers.open_or_check_session(account, endpoint.endpoint_name, values.get("SessionId"))
+    if session_error:
+        return json_error(400, "ValidationError", session_error).as_response()
+
+    caller = resolve_caller(account, access_key_id_from(self.headers["Authorization"]), STATE.org_of)
+    caller_arn = caller.principal.arn if caller else "unknown"
+    with STATE.lock:
+        STATE.invocations.append({
+            "account": account, "endpoint": endpoint.endpoint_name, "caller": caller_arn, "stream": True,
+            "bytes": len(body), "sha256": hashlib.sha256(body).hexdigest(),
+            "content_type": self.headers.get("Content-Type"), "accept": values.get("Accept"),
+        })
+
+    fault = STATE.take_fault(account, endpoint.endpoint_name)
+    if fault is not None and fault.code not in STREAM_FAULTS:
+        return sagemaker_echo._fault_error(fault, account, region, endpoint.endpoint_name).as_response()
+
+    parts, delay = _settings()
+    variant = endpoint.production_variants[0]["VariantName"] if endpoint.production_variants else "AllTraffic"
+    headers = {
+        "Content-Type": "application/vnd.amazon.eventstream",
+        "X-Amzn-SageMaker-Content-Type": self.headers.get("Content-Type") or "application/octet-stream",
+        "x-Amzn-Invoked-Production-Variant": variant,
+        "X-Amzn-SageMaker-Custom-Attributes":
+            f"endpoint={endpoint.endpoint_name};caller={caller_arn}" + sagemaker_headers.echo_attributes(values),
+    }
+    return 200, headers, _events(split(body, parts), delay, fault, endpoint.endpoint_name)
+
+
+_moto_infer_host = DomainDispatcherApplication.infer_service_region_host
+STREAM_PATH_END = "/invocations-response-stream"
+
+
+def _infer_host(self, environ, path):
+    """moto sends a SageMaker-signed request to the runtime only when its path ends in "invocations"."""
+    host = _moto_infer_host(self, environ, path)
+    if host and host.startswith("api.sagemaker.") and environ.get("PATH_INFO", "").endswith(STREAM_PATH_END):
+        return "runtime." + host[len("api."):]
+    return host
+
+
+def install() -> None:
+    """Route the streaming path to the echo (moto has no handler for it)."""
+    DomainDispatcherApplication.infer_service_region_host = _infer_host
+    runtime_urls.url_paths["{0}/endpoints/(?P<name>[^/]+)/invocations-response-stream$"] = runtime_urls.response.dispatch
+    runtime_responses.SageMakerRuntimeResponse.use_raw_body = True
+    runtime_responses.SageMakerRuntimeResponse.invoke_endpoint_with_response_stream = invoke_endpoint_with_response_stream
