@@ -3,11 +3,7 @@
 The echo model streams the request body back as several `PayloadPart` events (the
 SageMaker Runtime API reference, InvokeEndpointWithResponseStream: the answer is an
 `application/vnd.amazon.eventstream` body of `PayloadPart` events, each carrying `Bytes`),
-pausing between parts as a model generating tokens would. Each frame is the binary
-event-stream message botocore's `EventStream` parser reads (botocore/eventstream.py): a
-prelude (total length, headers length, CRC32 of the two), string headers
-(`:message-type`, `:event-type` or `:exception-type`, `:content-type`), the payload and
-a CRC32 of the whole message.
+pausing between parts as a model generating tokens would (frames: eventstream.py).
 
 A fault queued for the endpoint through the control API with code `ModelStreamError` or
 `InternalStreamFailure` (the stream's documented error events) breaks the stream after
@@ -35,11 +31,8 @@ grant InvokeEndpoint (the name may be granted beside it for forward compatibilit
 
 from __future__ import annotations
 
-import binascii
 import hashlib
-import json
 import os
-import struct
 import time
 
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication
@@ -47,41 +40,14 @@ from moto.sagemakerruntime import responses as runtime_responses
 from moto.sagemakerruntime import urls as runtime_urls
 
 from xacct.emulator import sagemaker_echo, sagemaker_headers
+from xacct.emulator.eventstream import exception_event, payload_part
 from xacct.emulator.errors import json_error
 from xacct.emulator.identity import access_key_id_from, resolve_caller
 from xacct.emulator.state import STATE
 
 OPERATION = "InvokeEndpointWithResponseStream"
 STREAM_FAULTS = {"ModelStreamError", "InternalStreamFailure"}
-_STRING_HEADER = 7  # event-stream header value type: string (2-byte length, UTF-8)
-
-
-def _frame(headers: dict[str, str], payload: bytes) -> bytes:
-    """One event-stream message: prelude, prelude CRC, headers, payload, message CRC."""
-    encoded = b""
-    for name, value in headers.items():
-        name_bytes, value_bytes = name.encode(), value.encode()
-        encoded += struct.pack("!B", len(name_bytes)) + name_bytes
-        encoded += struct.pack("!BH", _STRING_HEADER, len(value_bytes)) + value_bytes
-    total = 12 + len(encoded) + len(payload) + 4
-    prelude = struct.pack("!II", total, len(encoded))
-    message = prelude + struct.pack("!I", binascii.crc32(prelude)) + encoded + payload
-    return message + struct.pack("!I", binascii.crc32(message))
-
-
-def payload_part(data: bytes) -> bytes:
-    return _frame({":message-type": "event", ":event-type": "PayloadPart",
-                   ":content-type": "application/octet-stream"}, data)
-
-
-def exception_event(code: str, message: str, error_code: str | None = None) -> bytes:
-    body = {"Message": message}
-    if error_code is not None:
-        body["ErrorCode"] = error_code
-    return _frame({":message-type": "exception", ":exception-type": code,
-                   ":content-type": "application/json"}, json.dumps(body).encode())
-
-
+DEFAULT_PARTS, DEFAULT_DELAY_SECONDS = 4, 0.02
 def split(body: bytes, parts: int) -> list[bytes]:
     """`body` in `parts` pieces of near-equal size (fewer when the body is shorter)."""
     parts = max(1, min(parts, len(body)))
@@ -94,9 +60,10 @@ def split(body: bytes, parts: int) -> list[bytes]:
     return pieces
 
 
-def _settings() -> tuple[int, float]:
-    return (int(os.environ.get("XACCT_STREAM_PARTS", "4")),
-            float(os.environ.get("XACCT_STREAM_PART_DELAY_SECONDS", "0.02")))
+def settings() -> tuple[int, float]:
+    """(parts per answer, pause between parts in seconds), from the environment or the defaults."""
+    return (int(os.environ.get("XACCT_STREAM_PARTS", DEFAULT_PARTS)),
+            float(os.environ.get("XACCT_STREAM_PART_DELAY_SECONDS", DEFAULT_DELAY_SECONDS)))
 
 
 def _events(pieces: list[bytes], delay: float, fault, endpoint_name: str):
@@ -149,7 +116,7 @@ def invoke_endpoint_with_response_stream(self):
     if fault is not None and fault.code not in STREAM_FAULTS:
         return sagemaker_echo._fault_error(fault, account, region, endpoint.endpoint_name).as_response()
 
-    parts, delay = _settings()
+    parts, delay = settings()
     variant = endpoint.production_variants[0]["VariantName"] if endpoint.production_variants else "AllTraffic"
     headers = {
         "Content-Type": "application/vnd.amazon.eventstream",
@@ -174,7 +141,14 @@ def _infer_host(self, environ, path):
 
 
 def install() -> None:
-    """Route the streaming path to the echo (moto has no handler for it)."""
+    """Route the streaming path to the echo (moto has no handler for it).
+
+    Also serves the control route that ends a role's sessions early (session_expiry.py),
+    with which the streaming tests show a consumer crossing a credential expiry.
+    """
+    from xacct.emulator import server, session_expiry  # server imports this module
+
+    session_expiry.install(server.ControlApi)
     DomainDispatcherApplication.infer_service_region_host = _infer_host
     runtime_urls.url_paths["{0}/endpoints/(?P<name>[^/]+)/invocations-response-stream$"] = runtime_urls.response.dispatch
     runtime_responses.SageMakerRuntimeResponse.use_raw_body = True
