@@ -61,7 +61,7 @@ def parent(emulator, run_prefix):
                            ExecutionRoleArn=f"arn:aws:iam::{emulator.accounts['parent'].id}:role/{prefix}sagemaker")
     sagemaker.create_endpoint_config(EndpointConfigName=f"{prefix}config", ProductionVariants=[{
         "VariantName": "AllTraffic", "ModelName": f"{prefix}model", "InitialInstanceCount": 1,
-        "InstanceType": "ml.g5.xlarge"}])
+        "InstanceType": "ml.g4dn.xlarge"}])
     endpoint_arn = sagemaker.create_endpoint(EndpointName=endpoint, EndpointConfigName=f"{prefix}config")["EndpointArn"]
     roles = {
         "invoke": _role(emulator, f"{prefix}invoke", ["sagemaker:InvokeEndpoint"], endpoint_arn),
