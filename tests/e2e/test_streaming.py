@@ -20,11 +20,12 @@ modules/parent), so each grant is exactly the one under test.
 from __future__ import annotations
 
 import json
+import re
 
 import boto3
 import botocore.config
 import pytest
-from botocore.exceptions import ClientError
+from botocore.exceptions import ClientError, EventStreamError
 
 from tests.conftest import DEMO_MODEL_IMAGE, TEST_RUNTIME
 from tests.e2e.helpers import deployed, invoke
@@ -245,3 +246,85 @@ def test_invoker_sessions_open_synchronously_and_continue_streaming(emulator, de
     assert unknown["statusCode"] == 400
     assert unknown["error"]["code"] == "ValidationError" and unknown["error"]["stage"] == "invoke_endpoint"
     assert "no-such-session" in unknown["error"]["message"]
+
+
+# --- the emulator's streaming surface, called directly in the parent account -------------
+
+
+def _runtime(emulator, validate: bool = True):
+    """The parent administrator's client; validate=False lets a bad length reach the service."""
+    return emulator.client("sagemaker-runtime", "parent", parameter_validation=validate)
+
+
+def test_stream_parts_arrive_apart_and_reassemble(emulator, parent):
+    answer = _runtime(emulator).invoke_endpoint_with_response_stream(
+        EndpointName=parent["endpoint"], Body=BODY, ContentType="application/json", Accept="application/json",
+        InferenceComponentName="ic-llm-1", TargetContainerHostname="c1", InferenceId="req-7")
+    parts = [event["PayloadPart"]["Bytes"] for event in answer["Body"]]
+    assert len(parts) == 4 and b"".join(parts) == BODY  # the emulator's default: 4 parts
+    assert answer["ResponseMetadata"]["HTTPHeaders"]["content-type"] == "application/vnd.amazon.eventstream"
+    attributes = answer["CustomAttributes"]
+    assert attributes.endswith(";inference_component=ic-llm-1;target_container=c1;inference_id=req-7")
+
+
+@pytest.mark.parametrize("operation,kwargs,message", [
+    ("invoke_endpoint_with_response_stream", {"InferenceComponentName": "ic-"},
+     "1 validation error detected: Value 'ic-' at 'inferenceComponentName' failed to satisfy constraint: "
+     "Member must satisfy regular expression pattern: ^[a-zA-Z0-9]([\\-a-zA-Z0-9]*[a-zA-Z0-9])?$"),
+    ("invoke_endpoint_with_response_stream", {"SessionId": "NEW_SESSION"},
+     "1 validation error detected: Value 'NEW_SESSION' at 'sessionId' failed to satisfy constraint: "
+     "Member must satisfy regular expression pattern: ^[a-zA-Z0-9](-*[a-zA-Z0-9])*$"),
+    ("invoke_endpoint", {"TargetModel": "model\ta.tar.gz"},
+     "1 validation error detected: Value 'model\ta.tar.gz' at 'targetModel' failed to satisfy constraint: "
+     "Member must satisfy regular expression pattern: \\A\\S[\\p{Print}]*\\z"),
+    ("invoke_endpoint", {"TargetContainerHostname": "c" * 64},
+     f"1 validation error detected: Value '{'c' * 64}' at 'targetContainerHostname' failed to satisfy constraint: "
+     "Member must have length less than or equal to 63"),
+], ids=["component-pattern", "stream-new-session", "target-model-pattern", "hostname-length"])
+def test_bad_header_values_get_aws_validation_errors(emulator, parent, operation, kwargs, message):
+    """Rules from botocore's service model (which checks lengths, not patterns, on the client)."""
+    with pytest.raises(ClientError) as error:
+        getattr(_runtime(emulator, validate=False), operation)(EndpointName=parent["endpoint"], Body=BODY, **kwargs)
+    assert error.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+    assert error.value.response["Error"]["Code"] == "ValidationError"
+    assert error.value.response["Error"]["Message"] == message
+
+
+def test_sessions_open_with_new_session_and_unknown_ones_are_refused(emulator, parent):
+    runtime = _runtime(emulator)
+    opened = runtime.invoke_endpoint(EndpointName=parent["endpoint"], Body=b"hi", SessionId="NEW_SESSION",
+                                     TargetModel="model-a.tar.gz", EnableExplanations="`true`")
+    new_session = opened["NewSessionId"]
+    assert re.fullmatch(r"[a-zA-Z0-9](-*[a-zA-Z0-9])*;\sExpires=\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", new_session)
+    assert opened["CustomAttributes"].endswith(";target_model=model-a.tar.gz;session=NEW_SESSION;explanations=`true`")
+    session_id = new_session.split(";")[0]
+    streamed = runtime.invoke_endpoint_with_response_stream(EndpointName=parent["endpoint"], Body=b"again",
+                                                            SessionId=session_id)
+    assert b"".join(e["PayloadPart"]["Bytes"] for e in streamed["Body"]) == b"again"
+    with pytest.raises(ClientError) as error:
+        runtime.invoke_endpoint(EndpointName=parent["endpoint"], Body=b"x", SessionId="never-opened")
+    assert error.value.response["Error"]["Code"] == "ValidationError"
+    assert error.value.response["Error"]["Message"] == (
+        f"Session never-opened is not found or has been closed for endpoint {parent['endpoint']}.")
+
+
+@pytest.mark.parametrize("code", ["ModelStreamError", "InternalStreamFailure"])
+def test_injected_stream_faults_break_the_stream_after_the_first_part(emulator, parent, code):
+    emulator.inject_fault(parent["endpoint"], code)
+    answer = _runtime(emulator).invoke_endpoint_with_response_stream(EndpointName=parent["endpoint"], Body=BODY)
+    received = []
+    with pytest.raises(EventStreamError) as error:
+        for event in answer["Body"]:
+            received.append(event["PayloadPart"]["Bytes"])
+    assert answer["ResponseMetadata"]["HTTPStatusCode"] == 200  # the stream had started
+    assert len(received) == 1 and BODY.startswith(received[0])
+    assert error.value.response["Error"] == {"Code": code, "Message": f"Injected {code} for endpoint {parent['endpoint']}."}
+
+
+def test_a_model_error_fails_the_stream_before_it_starts(emulator, parent):
+    emulator.inject_fault(parent["endpoint"], "ModelError", model_status=500, model_message="CUDA out of memory")
+    with pytest.raises(ClientError) as error:
+        _runtime(emulator).invoke_endpoint_with_response_stream(EndpointName=parent["endpoint"], Body=BODY)
+    assert error.value.response["ResponseMetadata"]["HTTPStatusCode"] == 424
+    assert error.value.response["Error"]["Code"] == "ModelError"
+    assert error.value.response["OriginalMessage"] == "CUDA out of memory"
