@@ -297,58 +297,39 @@ def parse_event(event: Any, config: Config) -> InvokeRequest:
     )
 
 
+_NAME_RULE = "(1-63 letters, digits and hyphens, starting and ending with a letter or digit)"
+# Field -> (pattern, what the field must be).
+_ROUTING_RULES = {
+    "target_model": (_TARGET_MODEL, "1 to 1024 printable ASCII characters, not starting with a space"),
+    "target_container_hostname": (ENDPOINT_NAME, "a container hostname " + _NAME_RULE),
+    "inference_component_name": (_INFERENCE_COMPONENT, "an inference component name " + _NAME_RULE),
+    "prefix_aware_id": (_INFERENCE_ID, "1 to 64 printable ASCII characters, not starting with a space"),
+}
+
+
 def _routing(event, stream: bool) -> Dict[str, Optional[str]]:
     """The fields that pick what serves the request (model, container, component, session)."""
-    if stream:
-        for field in NOT_STREAMED:
-            if field in event:
-                raise InvalidRequest(
-                    field, f"field '{field}' is not accepted with 'stream': true "
-                    "(InvokeEndpointWithResponseStream has no such parameter)"
-                )
-    target_model = _string(event, "target_model")
-    if target_model is not None and not _TARGET_MODEL.fullmatch(target_model):
-        raise InvalidRequest(
-            "target_model", "field 'target_model' must be 1 to 1024 printable ASCII characters, not starting with a space"
-        )
-    hostname = _string(event, "target_container_hostname")
-    if hostname is not None and not ENDPOINT_NAME.fullmatch(hostname):
-        raise InvalidRequest(
-            "target_container_hostname",
-            "field 'target_container_hostname' must be a container hostname "
-            "(1-63 letters, digits and hyphens, starting and ending with a letter or digit)",
-        )
-    component = _string(event, "inference_component_name")
-    if component is not None and not _INFERENCE_COMPONENT.fullmatch(component):
-        raise InvalidRequest(
-            "inference_component_name",
-            "field 'inference_component_name' must be an inference component name "
-            "(1-63 letters, digits and hyphens, starting and ending with a letter or digit)",
-        )
+    for field in NOT_STREAMED:
+        if stream and field in event:
+            raise InvalidRequest(
+                field, f"field '{field}' is not accepted with 'stream': true "
+                "(InvokeEndpointWithResponseStream has no such parameter)"
+            )
+    values = {}
+    for field, (pattern, rule) in _ROUTING_RULES.items():
+        values[field] = _string(event, field)
+        if values[field] is not None and not pattern.fullmatch(values[field]):
+            raise InvalidRequest(field, f"field '{field}' must be {rule}")
     session_id = _string(event, "session_id")
-    if session_id is not None:
-        if session_id == NEW_SESSION and stream:
-            raise InvalidRequest(
-                "session_id", "field 'session_id' cannot be NEW_SESSION with 'stream': true "
-                "(open the session with a synchronous call first)"
-            )
-        if session_id != NEW_SESSION and not (len(session_id) <= 256 and _SESSION_ID.fullmatch(session_id)):
-            raise InvalidRequest(
-                "session_id",
-                "field 'session_id' must be NEW_SESSION or a session id "
-                "(1-256 letters, digits and hyphens, starting and ending with a letter or digit)",
-            )
-    prefix_aware_id = _string(event, "prefix_aware_id")
-    if prefix_aware_id is not None and not _INFERENCE_ID.fullmatch(prefix_aware_id):
+    if session_id == NEW_SESSION and stream:
         raise InvalidRequest(
-            "prefix_aware_id",
-            "field 'prefix_aware_id' must be 1 to 64 printable ASCII characters, not starting with a space",
+            "session_id", "field 'session_id' cannot be NEW_SESSION with 'stream': true "
+            "(open the session with a synchronous call first)"
         )
-    return {
-        "prefix_aware_id": prefix_aware_id,
-        "target_model": target_model,
-        "target_container_hostname": hostname,
-        "inference_component_name": component,
-        "session_id": session_id,
-        "enable_explanations": _header(event, "enable_explanations", 64),
-    }
+    if session_id not in (None, NEW_SESSION) and not (len(session_id) <= 256 and _SESSION_ID.fullmatch(session_id)):
+        raise InvalidRequest(
+            "session_id", "field 'session_id' must be NEW_SESSION or a session id (1-256 letters, digits and hyphens, "
+            "starting and ending with a letter or digit)"
+        )
+    values.update(session_id=session_id, enable_explanations=_header(event, "enable_explanations", 64))
+    return values

@@ -70,16 +70,32 @@ def test_each_rule_refuses_a_bad_value_before_any_aws_call(fields, field, text):
     assert fake.assume_role_calls == 0 and fake.invoked_bodies == []
 
 
+def _members(operation: str) -> set:
+    model = botocore.session.get_session().get_service_model("sagemaker-runtime")
+    return set(model.operation_model(operation).input_shape.members)
+
+
+def _field_of(member: str) -> str:
+    """EndpointName -> endpoint, Body -> body, TargetModel -> target_model, ..."""
+    special = {"EndpointName": "endpoint", "Body": "body"}
+    return special.get(member) or "".join("_" + c.lower() if c.isupper() else c for c in member).lstrip("_")
+
+
+def members_without_a_field(fields) -> list:
+    return sorted(m for m in _members("InvokeEndpoint") if _field_of(m) not in fields)
+
+
 def test_every_invoke_endpoint_member_has_a_field():
     """A member botocore's model adds to InvokeEndpoint fails this test until the contract covers it."""
-    model = botocore.session.get_session().get_service_model("sagemaker-runtime")
-    members = set(model.operation_model("InvokeEndpoint").input_shape.members)
-    as_fields = {"EndpointName": "endpoint", "Body": "body"}
-    snake = {m: as_fields.get(m) or "".join("_" + c.lower() if c.isupper() else c for c in m).lstrip("_") for m in members}
-    missing = sorted(m for m, f in snake.items() if f not in FIELDS)
-    assert missing == []
-    stream_members = set(model.operation_model("InvokeEndpointWithResponseStream").input_shape.members)
-    assert {snake[m] for m in members - stream_members} == set(NOT_STREAMED)
+    assert members_without_a_field(FIELDS) == []
+    not_streamed = _members("InvokeEndpoint") - _members("InvokeEndpointWithResponseStream")
+    assert {_field_of(m) for m in not_streamed} == set(NOT_STREAMED)
+
+
+def test_the_coverage_check_names_a_member_the_contract_lacks():
+    """Seeded mistake: the same check on a contract without 'target_model' and 'session_id'."""
+    assert members_without_a_field([f for f in FIELDS if f not in ("target_model", "session_id")]) == [
+        "SessionId", "TargetModel"]
 
 
 def test_valid_routing_fields_reach_invoke_endpoint_as_its_headers():
