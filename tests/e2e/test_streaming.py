@@ -301,11 +301,15 @@ def test_sessions_open_with_new_session_and_unknown_ones_are_refused(emulator, p
     streamed = runtime.invoke_endpoint_with_response_stream(EndpointName=parent["endpoint"], Body=b"again",
                                                             SessionId=session_id)
     assert b"".join(e["PayloadPart"]["Bytes"] for e in streamed["Body"]) == b"again"
-    with pytest.raises(ClientError) as error:
-        runtime.invoke_endpoint(EndpointName=parent["endpoint"], Body=b"x", SessionId="never-opened")
-    assert error.value.response["Error"]["Code"] == "ValidationError"
-    assert error.value.response["Error"]["Message"] == (
-        f"Session never-opened is not found or has been closed for endpoint {parent['endpoint']}.")
+    closed = runtime.invoke_endpoint(EndpointName=parent["endpoint"], Body=b"bye", SessionId=session_id,
+                                     CustomAttributes="close-session")  # the echo model's way to close
+    assert closed["ClosedSessionId"] == session_id
+    for refused in ("never-opened", session_id):
+        with pytest.raises(ClientError) as error:
+            runtime.invoke_endpoint_with_response_stream(EndpointName=parent["endpoint"], Body=b"x", SessionId=refused)
+        assert error.value.response["Error"]["Code"] == "ValidationError"
+        assert error.value.response["Error"]["Message"] == (
+            f"Session {refused} is not found or has been closed for endpoint {parent['endpoint']}.")
 
 
 @pytest.mark.parametrize("code", ["ModelStreamError", "InternalStreamFailure"])

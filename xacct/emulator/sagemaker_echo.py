@@ -92,6 +92,9 @@ def invoke_endpoint(self) -> tuple[int, dict[str, str], bytes]:
     }
     if new_session:
         headers["X-Amzn-SageMaker-New-Session-Id"] = new_session
+    elif values.get("SessionId") and values.get("CustomAttributes") == sagemaker_headers.CLOSE_SESSION_ATTRIBUTE:
+        headers["X-Amzn-SageMaker-Closed-Session-Id"] = sagemaker_headers.close_session(
+            account, endpoint.endpoint_name, values["SessionId"])
     return 200, headers, body
 
 

@@ -11,8 +11,10 @@ errors from the server.
 
 Sessions (SageMaker Developer Guide, "Stateful sessions with Amazon SageMaker models"):
 `SessionId: NEW_SESSION` opens one, answered in `X-Amzn-SageMaker-New-Session-Id` as
-"<id>; Expires=<UTC time>"; a session id the endpoint does not know (never opened, or
-expired) is refused with a ValidationError.
+"<id>; Expires=<UTC time>"; a session id the endpoint does not know (never opened, closed
+or expired) is refused with a ValidationError. SageMaker leaves closing to the model; the
+echo model closes the request's session when its custom attributes are exactly
+`close-session`, answering with `X-Amzn-SageMaker-Closed-Session-Id`.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from functools import lru_cache
 import botocore.session
 
 NEW_SESSION = "NEW_SESSION"
+CLOSE_SESSION_ATTRIBUTE = "close-session"
 SESSION_TTL = datetime.timedelta(minutes=20)
 
 # Java regex classes used by the model, in Python's dialect (Java's \\z is Python's \\Z).
@@ -115,6 +118,13 @@ def open_or_check_session(account: str, endpoint: str, session_id: str | None) -
             sessions.pop(session_id, None)
             return f"Session {session_id} is not found or has been closed for endpoint {endpoint}.", None
     return None, None
+
+
+def close_session(account: str, endpoint: str, session_id: str) -> str:
+    """End a session the echo model was asked to close; returns the closed id for the answer's header."""
+    with _sessions_lock:
+        _sessions.get((account, endpoint.lower()), {}).pop(session_id, None)
+    return session_id
 
 
 def echo_attributes(values: dict[str, str]) -> str:
