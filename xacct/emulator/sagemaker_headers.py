@@ -4,10 +4,10 @@ Every header member of InvokeEndpoint and InvokeEndpointWithResponseStream is re
 botocore's own service model (its location name, length limits and pattern), so the
 emulator checks exactly what the API declares, for the operation actually called: the
 streaming call has no TargetModel or EnableExplanations, and its SessionId pattern does not
-admit NEW_SESSION. A bad value gets the ValidationException text AWS's request
-validation uses ("1 validation error detected: Value '...' at '...' failed to satisfy
-constraint: ..."). botocore itself checks only the lengths, so a client sees the pattern
-errors from the server.
+admit NEW_SESSION. A bad value gets SageMaker runtime's `ValidationError` (400) with the
+constraint text of AWS's request validation ("1 validation error detected: Value '...'
+at '...' failed to satisfy constraint: ..."). botocore itself checks only the lengths, so
+a client sees the pattern errors from the server.
 
 Sessions (SageMaker Developer Guide, "Stateful sessions with Amazon SageMaker models"):
 `SessionId: NEW_SESSION` opens one, answered in `X-Amzn-SageMaker-New-Session-Id` as
