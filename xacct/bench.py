@@ -36,6 +36,7 @@ import boto3
 import botocore
 import botocore.client
 
+from xacct import bench_stream
 from xacct.emulator.client import EmulatorProcess
 from xacct.package import PACKAGE_NAME, ZIP_PATH
 from xacct.toolchain import PROJECT_ROOT
@@ -336,6 +337,10 @@ def measure(args, progress) -> dict:
         times = run_rounds(variants, args.n, meter, progress)
         journal = sum(1 for e in emu.journal() if e.get("action") == "sts:AssumeRole")
         elapsed = time.monotonic() - started
+        progress(f"streaming: {args.n} rounds of invoker stream mode / profile consumer / direct stream")
+        from xacct.emulator.sagemaker_stream import settings
+        streaming = bench_stream.measure(emu, Path(scratch), ENDPOINT, BODY, os.environ["PARENT_ROLE_ARN"], EXTERNAL_ID,
+                                         args.n, args.warmup, *settings())
         progress(f"cold start: {args.cold_runs} fresh interpreters importing the packaged handler, one call each")
         cold = cold_start(args.cold_runs)
     from sagemaker_invoker import config, parent_access  # imported by build_variants
@@ -346,7 +351,7 @@ def measure(args, progress) -> dict:
               "ours_assume_role_total": warmup["assume_role"].get("ours", 0) + meter.assume_role["ours"],
               "credential_lifetimes_spanned": 1 + int(elapsed // refresh_period),
               "warmup": warmup, "run_seconds": round(elapsed, 1)}
-    return {"summary": summarise(times, meter, args.n), "counts": counts, "cold_start": cold}
+    return {"summary": summarise(times, meter, args.n), "counts": counts, "cold_start": cold, "streaming": streaming}
 
 
 def build_results(args, measured: dict) -> dict:
@@ -394,8 +399,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=OUT_DIR, help="where results.json/.png go (default docs/bench)")
     args = parser.parse_args(argv)
     progress = Progress()
-    results = build_results(args, measure(args, progress))
+    measured = measure(args, progress)
+    results = build_results(args, measured)
     print_report(results)
+    bench_stream.print_rows(measured["streaming"])
+    progress(f"wrote {bench_stream.write(measured['streaming'], PROJECT_ROOT / 'build' / 'bench')}")
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "results.json").write_text(json.dumps(results, indent=2, default=str) + "\n")
     draw(results["variants"], args.out / "results.png", args.n)

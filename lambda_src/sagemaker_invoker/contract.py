@@ -33,13 +33,37 @@ FIELDS = (
     "custom_attributes",
     "inference_id",
     "target_variant",
+    "target_model",
+    "target_container_hostname",
+    "inference_component_name",
+    "session_id",
+    "enable_explanations",
+    "prefix_aware_id",
+    "stream",
 )
+
+# The fields InvokeEndpointWithResponseStream has no parameter for (botocore's
+# service model for sagemaker-runtime): refused with "stream": true.
+NOT_STREAMED = ("target_model", "enable_explanations")
 
 # The optional string fields travel as HTTP headers, so they are limited to
 # printable ASCII (no CR/LF); lengths are InvokeEndpoint's own limits.
 _HEADER_TEXT = re.compile(r"[\x20-\x7e]*")
 # InferenceId: printable, not starting with a space.
 _INFERENCE_ID = re.compile(r"[\x21-\x7e][\x20-\x7e]{0,63}")
+# The rules below are InvokeEndpoint's (botocore's service model: pattern, min, max).
+# TargetModel: 1-1024 printable ASCII, not starting with a space.
+_TARGET_MODEL = re.compile(r"[\x21-\x7e][\x20-\x7e]{0,1023}")
+# InferenceComponentName: 1-63 letters, digits, hyphens; no hyphen first or last.
+_INFERENCE_COMPONENT = re.compile(r"[a-zA-Z0-9]([-a-zA-Z0-9]{0,61}[a-zA-Z0-9])?")
+# SessionId: NEW_SESSION (synchronous calls only) or an id of letters, digits and single
+# or repeated hyphens between them, at most 256 characters.
+NEW_SESSION = "NEW_SESSION"
+_SESSION_ID = re.compile(r"[a-zA-Z0-9](-*[a-zA-Z0-9])*")
+
+
+# Event field -> InvokeEndpoint member, for the members a runtime's botocore may not know yet.
+RECENT_MEMBERS = {"prefix_aware_id": "PrefixAwareId"}
 
 
 class InvalidRequest(ValueError):
@@ -61,6 +85,14 @@ class InvokeRequest:
     custom_attributes: Optional[str] = None
     inference_id: Optional[str] = None
     target_variant: Optional[str] = None
+    target_model: Optional[str] = None
+    target_container_hostname: Optional[str] = None
+    inference_component_name: Optional[str] = None
+    session_id: Optional[str] = None
+    enable_explanations: Optional[str] = None
+    prefix_aware_id: Optional[str] = None
+    # True: InvokeEndpointWithResponseStream, the answer assembled from its parts.
+    stream: bool = False
     # True when the caller sent body_base64: the answer then comes back as
     # bodyBase64 too, so binary in means binary out, whatever the bytes are.
     binary: bool = False
@@ -72,6 +104,12 @@ class InvokeRequest:
             "CustomAttributes": self.custom_attributes,
             "InferenceId": self.inference_id,
             "TargetVariant": self.target_variant,
+            "TargetModel": self.target_model,
+            "TargetContainerHostname": self.target_container_hostname,
+            "InferenceComponentName": self.inference_component_name,
+            "SessionId": self.session_id,
+            "EnableExplanations": self.enable_explanations,
+            "PrefixAwareId": self.prefix_aware_id,
         }
         kwargs.update({key: value for key, value in optional.items() if value is not None})
         return kwargs
@@ -240,6 +278,11 @@ def parse_event(event: Any, config: Config) -> InvokeRequest:
             "(1-63 letters, digits and hyphens, starting and ending with a letter or digit)",
         )
 
+    stream = event.get("stream", False)
+    if not isinstance(stream, bool):
+        raise InvalidRequest("stream", f"field 'stream' must be a boolean, got {_json_type(stream)}")
+    routing = _routing(event, stream)
+
     return InvokeRequest(
         endpoint=endpoint,
         body=body,
@@ -248,5 +291,45 @@ def parse_event(event: Any, config: Config) -> InvokeRequest:
         custom_attributes=_header(event, "custom_attributes", 1024),
         inference_id=inference_id,
         target_variant=target_variant,
+        stream=stream,
         binary=binary,
+        **routing,
     )
+
+
+_NAME_RULE = "(1-63 letters, digits and hyphens, starting and ending with a letter or digit)"
+# Field -> (pattern, what the field must be).
+_ROUTING_RULES = {
+    "target_model": (_TARGET_MODEL, "1 to 1024 printable ASCII characters, not starting with a space"),
+    "target_container_hostname": (ENDPOINT_NAME, "a container hostname " + _NAME_RULE),
+    "inference_component_name": (_INFERENCE_COMPONENT, "an inference component name " + _NAME_RULE),
+    "prefix_aware_id": (_INFERENCE_ID, "1 to 64 printable ASCII characters, not starting with a space"),
+}
+
+
+def _routing(event, stream: bool) -> Dict[str, Optional[str]]:
+    """The fields that pick what serves the request (model, container, component, session)."""
+    for field in NOT_STREAMED:
+        if stream and field in event:
+            raise InvalidRequest(
+                field, f"field '{field}' is not accepted with 'stream': true "
+                "(InvokeEndpointWithResponseStream has no such parameter)"
+            )
+    values = {}
+    for field, (pattern, rule) in _ROUTING_RULES.items():
+        values[field] = _string(event, field)
+        if values[field] is not None and not pattern.fullmatch(values[field]):
+            raise InvalidRequest(field, f"field '{field}' must be {rule}")
+    session_id = _string(event, "session_id")
+    if session_id == NEW_SESSION and stream:
+        raise InvalidRequest(
+            "session_id", "field 'session_id' cannot be NEW_SESSION with 'stream': true "
+            "(open the session with a synchronous call first)"
+        )
+    if session_id not in (None, NEW_SESSION) and not (len(session_id) <= 256 and _SESSION_ID.fullmatch(session_id)):
+        raise InvalidRequest(
+            "session_id", "field 'session_id' must be NEW_SESSION or a session id (1-256 letters, digits and hyphens, "
+            "starting and ending with a letter or digit)"
+        )
+    values.update(session_id=session_id, enable_explanations=_header(event, "enable_explanations", 64))
+    return values

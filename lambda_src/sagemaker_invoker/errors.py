@@ -19,6 +19,9 @@ from botocore.exceptions import (
     ReadTimeoutError,
 )
 
+from urllib3.exceptions import ProtocolError as Urllib3ProtocolError
+from urllib3.exceptions import ReadTimeoutError as Urllib3ReadTimeoutError
+
 from .config import ConfigurationError
 from .contract import InvalidRequest
 from .parent_access import AssumeRoleError
@@ -43,6 +46,11 @@ RETRYABLE_CODES = frozenset(
 )
 
 
+# The error events of InvokeEndpointWithResponseStream arrive after HTTP 200 and
+# carry no status of their own; the API reference gives each one's HTTP status.
+STREAM_ERROR_STATUS = {"ModelStreamError": 424, "InternalStreamFailure": 500}
+
+
 def _error(status: int, code: str, message: str, stage: str, retryable: bool, **extra: Any) -> Dict[str, Any]:
     error = {"code": code, "message": message, "stage": stage, "retryable": retryable}
     error.update({key: value for key, value in extra.items() if value is not None})
@@ -52,8 +60,8 @@ def _error(status: int, code: str, message: str, stage: str, retryable: bool, **
 def _client_error(exc: ClientError, stage: str) -> Dict[str, Any]:
     response = exc.response
     metadata = response.get("ResponseMetadata", {})
-    status = metadata.get("HTTPStatusCode") or 500
     code = response.get("Error", {}).get("Code") or "Unknown"
+    status = metadata.get("HTTPStatusCode") or STREAM_ERROR_STATUS.get(code, 500)
     extra: Dict[str, Any] = {"requestId": metadata.get("RequestId")}
     if code == "ModelError":
         # The model container's own status and message, plus where its logs are.
@@ -88,10 +96,12 @@ def error_response(exc: BaseException, stage: str, request_id: Optional[str] = N
         return _error(500, "ConfigurationError", str(exc), "configuration", False, variable=exc.variable)
     if isinstance(exc, ClientError):
         return _client_error(exc, stage)
-    if isinstance(exc, (ReadTimeoutError, ConnectTimeoutError)):
+    # An event stream is read straight from urllib3 (botocore/eventstream.py), so a
+    # timeout or a dropped connection between parts surfaces as urllib3's error.
+    if isinstance(exc, (ReadTimeoutError, ConnectTimeoutError, Urllib3ReadTimeoutError)):
         # botocore already retried; the caller may try again later.
         return _error(504, "Timeout", str(exc), stage, True)
-    if isinstance(exc, (BotoConnectionError, HTTPClientError)):
+    if isinstance(exc, (BotoConnectionError, HTTPClientError, Urllib3ProtocolError)):
         # EndpointConnectionError, ConnectionClosedError, SSLError, ...
         return _error(502, "ConnectionError", str(exc), stage, True)
 

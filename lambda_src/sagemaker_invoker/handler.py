@@ -12,7 +12,7 @@ import time
 from typing import Any, Callable, Dict, Optional
 
 from . import config, logs, parent_access
-from .contract import InvokeRequest, parse_event
+from .contract import RECENT_MEMBERS, InvalidRequest, InvokeRequest, parse_event
 from .errors import error_response
 from .parent_access import ParentAccess
 
@@ -32,6 +32,9 @@ def _success(request: InvokeRequest, response: Dict[str, Any], payload: bytes) -
     }
     if response.get("CustomAttributes") is not None:
         result["customAttributes"] = response["CustomAttributes"]
+    for key, name in (("NewSessionId", "newSessionId"), ("ClosedSessionId", "closedSessionId")):
+        if response.get(key) is not None:
+            result[name] = response[key]
     text: Optional[str] = None
     if not request.binary:
         try:
@@ -45,13 +48,50 @@ def _success(request: InvokeRequest, response: Dict[str, Any], payload: bytes) -
     return result
 
 
+def _known_to_botocore(request: InvokeRequest, access: ParentAccess, operation: str) -> Dict[str, Any]:
+    """The call's arguments, refusing a field the runtime's botocore has no parameter for."""
+    kwargs = request.invoke_kwargs()
+    members = access.sagemaker.meta.service_model.operation_model(operation).input_shape.members
+    for field, member in RECENT_MEMBERS.items():
+        if member in kwargs and member not in members:
+            raise InvalidRequest(field, f"field '{field}' needs a newer botocore than this function's runtime provides")
+    return kwargs
+
+
 def _invoke(request: InvokeRequest, access: ParentAccess):
-    response = access.sagemaker.invoke_endpoint(**request.invoke_kwargs())
+    response = access.sagemaker.invoke_endpoint(**_known_to_botocore(request, access, "InvokeEndpoint"))
     # The body is a stream: read it fully here so a failure while reading is
     # still reported as part of the invoke_endpoint stage.
     with response["Body"] as body:
         payload = body.read()
     return response, payload
+
+
+class _Stream:
+    """Reads a streamed answer; ``stage`` becomes "stream" once the answer has started."""
+
+    def __init__(self, started: float):
+        self.started = started  # the invocation's start: firstPartMs includes validation and AssumeRole
+        self.stage = "invoke_endpoint"
+        self.parts = 0
+        self.first_part_ms: Optional[float] = None
+
+    def invoke(self, request: InvokeRequest, access: ParentAccess):
+        kwargs = _known_to_botocore(request, access, "InvokeEndpointWithResponseStream")
+        response = access.sagemaker.invoke_endpoint_with_response_stream(**kwargs)
+        # Python Lambda runtimes cannot stream to their caller: the parts are
+        # assembled here, and how they arrived is reported beside the body.
+        self.stage = "stream"
+        chunks = []
+        for event in response["Body"]:
+            part = event.get("PayloadPart")
+            if part is None:
+                continue  # an event type newer than this code: not part of the body
+            if self.first_part_ms is None:
+                self.first_part_ms = round((time.monotonic() - self.started) * 1000, 1)
+            self.parts += 1
+            chunks.append(part.get("Bytes", b""))
+        return response, b"".join(chunks)
 
 
 def lambda_handler(event: Any, context: Any) -> Dict[str, Any]:
@@ -77,9 +117,18 @@ def handle(event: Any, context: Any, access_for: Callable[[config.Config], Paren
         access = access_for(cfg)
         access.ensure_fresh()
         stage = "invoke_endpoint"
-        response, payload = _invoke(request, access)
+        if request.stream:
+            stream = _Stream(started)
+            try:
+                response, payload = stream.invoke(request, access)
+            finally:
+                stage = stream.stage
+        else:
+            response, payload = _invoke(request, access)
         attempts = response.get("ResponseMetadata", {}).get("RetryAttempts")
         result = _success(request, response, payload)
+        if request.stream:
+            result.update(parts=stream.parts, firstPartMs=stream.first_part_ms)
     except Exception as exc:  # every failure becomes a structured response
         response_meta = getattr(exc, "response", None)
         if isinstance(response_meta, dict):
@@ -101,6 +150,7 @@ def handle(event: Any, context: Any, access_for: Callable[[config.Config], Paren
                 "bytesIn": len(request.body) if request else 0,
                 "bytesOut": len(payload),
                 "retryAttempts": attempts,
+                "stream": request.stream if request else False,
             },
             separators=(",", ":"),
         )

@@ -65,6 +65,8 @@ class AwsLikeIAMRequest(access_control.IAMRequest):
             "sts:assumerole": self._assume_role,
             "sagemaker:invokeendpoint": self._invoke_endpoint,
             "sagemaker:invokeendpointasync": self._invoke_endpoint,
+            # Decided as sagemaker:InvokeEndpoint, as the API reference says (see sagemaker_stream.py).
+            "sagemaker:invokeendpointwithresponsestream": self._invoke_endpoint,
             # moto names the Lambda action after its handler; IAM calls it InvokeFunction.
             "lambda:invoke": self._invoke_function,
             "lambda:invokefunction": self._invoke_function,

@@ -13,6 +13,7 @@ import json
 
 from werkzeug.wrappers import Request, Response
 
+from xacct.emulator import session_expiry
 from xacct.emulator.errors import json_error
 from xacct.emulator.gateway import CONTROL_PREFIX
 from xacct.emulator.state import STATE, Fault
@@ -60,6 +61,8 @@ class ControlApi:
             return _json(dict(STATE.organizations))
         if route == ("PUT", "organizations"):
             return _json(STATE.set_organizations(body))
+        if route == ("POST", "expire-sessions"):
+            return _json({"expired": session_expiry.expire(str(body.get("role_arn", "")))})
         return json_error(404, "UnknownOperationException", f"no control route {request.method} {request.path}").as_wsgi()
 
     def _authorized(self, header: str) -> bool:

@@ -21,7 +21,7 @@ from moto.moto_server import werkzeug_app
 from moto.moto_server.werkzeug_app import MotoRequestHandler, create_backend_app
 from werkzeug.serving import make_server
 
-from xacct.emulator import authz, lambda_runner, sagemaker_echo, sagemaker_models
+from xacct.emulator import authz, lambda_runner, sagemaker_echo, sagemaker_models, sagemaker_stream
 from xacct.emulator.control import ControlApi
 from xacct.emulator.credentials import AccountSpec, derived_keys, key_seed
 from xacct.emulator.gateway import Gateway, MotoDispatcher, allowed_hosts
@@ -119,6 +119,7 @@ class Emulator:
         self._runner = lambda_runner.LambdaRunner(url)
         authz.install()
         sagemaker_echo.install()
+        sagemaker_stream.install()
         sagemaker_models.install()
         lambda_runner.install(self._runner)
 
