@@ -1,0 +1,14 @@
+output "role_arn" {
+  description = "The role every consuming account assumes: the child module's parent_role_arn."
+  value       = module.parent.role_arn
+}
+
+output "endpoint_arns" {
+  description = "ARNs the role's policy allows."
+  value       = module.parent.endpoint_arns
+}
+
+output "policy_sizes" {
+  description = "Sizes of the rendered policies; the trust policy's does not change as accounts join."
+  value       = module.parent.policy_sizes
+}
