@@ -17,13 +17,25 @@
 
 locals {
   invoker_role_name = "${var.name_prefix}${var.invoker_function_name}-exec"
+  # Taken from the module's output, so the parent's policy waits for the endpoint.
+  endpoint_names = concat(module.demo_endpoint[*].endpoint_name, var.endpoint_names)
+}
+
+module "demo_endpoint" {
+  source = "../two-accounts/demo-endpoint"
+  count  = var.create_demo_endpoint ? 1 : 0
+
+  name_prefix   = var.name_prefix
+  endpoint_name = var.demo_endpoint_name
+  model_image   = var.demo_model_image
+  instance_type = var.demo_instance_type
 }
 
 module "parent" {
   source = "../../modules/parent"
 
   name_prefix                = var.name_prefix
-  endpoints                  = var.endpoint_names
+  endpoints                  = local.endpoint_names
   trust_scope                = "organization"
   trusted_organization_id    = var.organization_id
   trusted_organization_paths = var.organization_unit_paths

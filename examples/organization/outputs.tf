@@ -3,6 +3,11 @@ output "role_arn" {
   value       = module.parent.role_arn
 }
 
+output "endpoint_names" {
+  description = "Endpoints the role may invoke: the child module's endpoint_names in every consuming account."
+  value       = local.endpoint_names
+}
+
 output "endpoint_arns" {
   description = "ARNs the role's policy allows."
   value       = module.parent.endpoint_arns

@@ -40,8 +40,33 @@ variable "external_ids" {
 }
 
 variable "endpoint_names" {
-  description = "Endpoints in this account the consumers may invoke."
+  description = "Existing endpoints in this account the consumers may invoke, in addition to the demo endpoint."
   type        = list(string)
+  default     = []
+}
+
+variable "create_demo_endpoint" {
+  description = "Create a small demo endpoint in this account (needs demo_model_image on real AWS)."
+  type        = bool
+  default     = false
+}
+
+variable "demo_endpoint_name" {
+  description = "Name of the demo endpoint."
+  type        = string
+  default     = "demo-echo"
+}
+
+variable "demo_model_image" {
+  description = "Container image (ECR URI) of the demo model."
+  type        = string
+  default     = null
+}
+
+variable "demo_instance_type" {
+  description = "Instance type of the demo endpoint."
+  type        = string
+  default     = "ml.t2.medium"
 }
 
 variable "trust_policy_max_characters" {
