@@ -23,7 +23,7 @@ import json
 from xacct.emulator.client import EmulatorProcess
 from xacct.staging import StagedRoot
 
-DEFAULT_CONSUMERS = (1, 2, 5, 10, 15, 20, 21, 22, 25, 30, 40, 43, 44, 50, 100, 150, 200)
+DEFAULT_CONSUMERS = (1, 2, 5, 10, 15, 20, 21, 25, 30, 40, 43, 44, 50, 100, 150, 200)
 DEFAULT_QUOTA, RAISED_QUOTA = 2048, 4096
 MODES = ("accounts", "organization")
 ORGANIZATION_ID = "o-abcdef1234"

@@ -90,7 +90,7 @@ def test_example_reports_the_sizes_it_was_checked_against(organization_plan):
 
 @pytest.fixture(scope="module")
 def size_rows() -> dict[int, dict]:
-    return {row["consumers"]: row for row in policy_sizes.measure([1, 21, 22, 43, 44, 200])}
+    return {row["consumers"]: row for row in policy_sizes.measure([1, 20, 21, 43, 44, 200])}
 
 
 def test_organization_trust_policy_does_not_grow_with_consumers(size_rows):
@@ -100,6 +100,6 @@ def test_organization_trust_policy_does_not_grow_with_consumers(size_rows):
 
 def test_per_account_trust_policy_outgrows_the_quotas(size_rows):
     """The measured crossing points that the README's table and the plan-time check rest on."""
-    assert size_rows[1]["accounts"] < size_rows[21]["accounts"] <= policy_sizes.DEFAULT_QUOTA < size_rows[22]["accounts"]
+    assert size_rows[1]["accounts"] < size_rows[20]["accounts"] <= policy_sizes.DEFAULT_QUOTA < size_rows[21]["accounts"]
     assert size_rows[43]["accounts"] <= policy_sizes.RAISED_QUOTA < size_rows[44]["accounts"]
     assert size_rows[200]["accounts"] > policy_sizes.RAISED_QUOTA
