@@ -75,18 +75,22 @@ locals {
   }
 
   # IAM counts policy size without whitespace, which is what jsonencode writes (IAM User
-  # Guide, "IAM and AWS STS quotas"). The variable validations compare these to the quotas.
+  # Guide, "IAM and AWS STS quotas"). The trust policy is checked by a validation of
+  # var.trust_policy_max_characters, the invoke policy by a precondition on its resource.
   invoke_policy_max_characters = 6144 # a managed policy's quota, not adjustable
+  trust_policy_default_quota   = 2048 # a role trust policy's quota, adjustable ...
+  trust_policy_largest_quota   = 4096 # ... up to this
   # A size reveals nothing of the external IDs it counts, so it may be shown in messages and outputs.
   trust_policy_chars  = nonsensitive(length(jsonencode(local.trust_policy)))
   invoke_policy_chars = length(jsonencode(local.invoke_policy))
   # What each consuming account adds in per-account mode: its root principal and its patterns
   # (an average, quotes and commas included); the rest is the fixed part of the document.
   trust_variable_chars                 = length(jsonencode(local.trusted_account_roots)) + length(jsonencode(var.trusted_principal_arn_patterns))
-  trust_chars_per_consumer             = max(1, ceil(local.trust_variable_chars / max(1, length(var.trusted_account_ids))))
+  trust_chars_per_consumer             = max(1, local.trust_variable_chars / max(1, length(var.trusted_account_ids)))
+  trust_chars_per_consumer_rounded     = floor(local.trust_chars_per_consumer + 0.5)
   trust_fixed_chars                    = local.trust_policy_chars - local.trust_variable_chars
-  trust_consumers_within_default_quota = max(0, floor((2048 - local.trust_fixed_chars) / local.trust_chars_per_consumer))
-  trust_consumers_within_raised_quota  = max(0, floor((4096 - local.trust_fixed_chars) / local.trust_chars_per_consumer))
+  trust_consumers_within_default_quota = max(0, floor((local.trust_policy_default_quota - local.trust_fixed_chars) / local.trust_chars_per_consumer))
+  trust_consumers_within_raised_quota  = max(0, floor((local.trust_policy_largest_quota - local.trust_fixed_chars) / local.trust_chars_per_consumer))
 }
 
 resource "aws_iam_policy" "invoke" {

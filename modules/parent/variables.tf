@@ -212,13 +212,13 @@ variable "trust_policy_max_characters" {
   default     = 2048
 
   validation {
-    condition     = var.trust_policy_max_characters >= 2048 && var.trust_policy_max_characters <= 4096 && floor(var.trust_policy_max_characters) == var.trust_policy_max_characters
+    condition     = var.trust_policy_max_characters >= local.trust_policy_default_quota && var.trust_policy_max_characters <= local.trust_policy_largest_quota && floor(var.trust_policy_max_characters) == var.trust_policy_max_characters
     error_message = "trust_policy_max_characters must be a whole number from 2048 (IAM's default quota) to 4096 (the most IAM grants)."
   }
 
   validation {
     condition     = !var.create || local.trust_policy_chars <= var.trust_policy_max_characters
-    error_message = "trust_policy_max_characters: the trust policy is ${local.trust_policy_chars} characters (whitespace excluded), over the limit of ${var.trust_policy_max_characters} (IAM User Guide, IAM and AWS STS quotas); each consuming account adds about ${local.trust_chars_per_consumer}, so about ${local.trust_consumers_within_default_quota} fit in 2048 and ${local.trust_consumers_within_raised_quota} in 4096. Ask AWS to raise the role trust policy quota (at most 4096) and set trust_policy_max_characters, or use trust_scope = organization, whose size does not grow with the consumers."
+    error_message = "trust_policy_max_characters: the trust policy is ${local.trust_policy_chars} characters (whitespace excluded), over the limit of ${var.trust_policy_max_characters} (IAM User Guide, IAM and AWS STS quotas); each consuming account adds about ${local.trust_chars_per_consumer_rounded}, so about ${local.trust_consumers_within_default_quota} fit in 2048 and ${local.trust_consumers_within_raised_quota} in 4096. Ask AWS to raise the role trust policy quota (at most 4096) and set trust_policy_max_characters, or use trust_scope = organization, whose size does not grow with the consumers."
   }
 }
 

@@ -42,6 +42,20 @@ def test_an_invoke_policy_under_the_quota_plans(module_fixture):
     assert module_fixture("parent", valid).plan_error({**valid, "create": True, "endpoints": OVERSIZED_ENDPOINTS[:25]}) == ""
 
 
+def test_the_trust_policy_message_counts_what_fits(module_fixture):
+    """25 consumer accounts fail the default quota; the estimate matches the measured table below."""
+    valid = dict(load_cases("parent")[0][1]["inputs"])
+    accounts = policy_sizes.consumer_accounts(25)
+    output = module_fixture("parent", valid).plan_error({
+        **valid, "create": True, "trusted_account_ids": accounts,
+        "trusted_principal_arn_patterns": [f"arn:aws:iam::{a}:role/{policy_sizes.ROLE_NAME}" for a in accounts]})
+    flat = re.sub(r"\s+", " ", output)
+    assert "Invalid value for variable" in flat, output[-2000:]
+    assert re.search(r"the trust policy is \d{4} characters \(whitespace excluded\), over the limit of 2048", flat), output[-2000:]
+    assert "each consuming account adds about 89, so about 20 fit in 2048 and 43 in 4096." in flat, output[-2000:]
+    assert "or use trust_scope = organization" in flat, output[-2000:]
+
+
 @pytest.fixture(scope="module")
 def organization_plan(emulator) -> dict:
     with StagedRoot.example("organization", override=emulator.provider_override({"": "parent"})) as root:
