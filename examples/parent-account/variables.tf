@@ -28,9 +28,8 @@ variable "trusted_account_ids" {
 }
 
 variable "trusted_principal_arn_patterns" {
-  description = "ARN patterns of the child principals that may assume the role, e.g. arn:aws:iam::222222222222:role/sagemaker-invoker-exec (the child-account example's execution role). Empty trusts every principal of trusted_account_ids that holds an sts:AssumeRole grant."
+  description = "ARN patterns of the child principals that may assume the role, e.g. arn:aws:iam::222222222222:role/sagemaker-invoker-exec (the child-account example's execution role). At least one: the module trusts whole accounts only when told to (trust_all_principals_in_accounts)."
   type        = list(string)
-  default     = []
 }
 
 variable "external_ids" {

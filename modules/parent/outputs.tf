@@ -14,7 +14,7 @@ output "policy_arn" {
 }
 
 output "endpoint_arns" {
-  description = "Endpoint ARNs the role may invoke, names lower-cased as SageMaker writes them."
+  description = "Endpoint ARNs the role may invoke: each name lower-cased, and also as written when it has upper-case letters."
   value       = local.endpoint_arns
 }
 
@@ -27,4 +27,14 @@ output "trust_policy_json" {
 output "invoke_policy_json" {
   description = "The invoke policy as rendered."
   value       = jsonencode(local.invoke_policy)
+}
+
+output "policy_sizes" {
+  description = "Characters (whitespace excluded, as IAM counts them) of the rendered trust and invoke policies, and the trust policy limit they were checked against."
+  value = {
+    trust_policy        = local.trust_policy_chars
+    trust_policy_limit  = var.trust_policy_max_characters
+    invoke_policy       = local.invoke_policy_chars
+    invoke_policy_limit = local.invoke_policy_max_characters
+  }
 }

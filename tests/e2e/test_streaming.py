@@ -37,12 +37,12 @@ EXTERNAL_ID = "ext-streaming-1"
 BODY = json.dumps({"inputs": "Tell me a story about two accounts", "parameters": {"max_new_tokens": 64}}).encode()
 
 
-def _role(emulator, name: str, actions: list[str], endpoint_arn: str) -> str:
+def _role(target, name: str, actions: list[str], endpoint_arn: str) -> str:
     """A parent-account role trusted by the child account with EXTERNAL_ID, allowed `actions` on the endpoint."""
-    iam = emulator.client("iam", "parent")
+    iam = target.client("iam", "parent")
     trust = {"Version": "2012-10-17", "Statement": [{
         "Effect": "Allow", "Action": "sts:AssumeRole",
-        "Principal": {"AWS": f"arn:aws:iam::{emulator.accounts['child'].id}:root"},
+        "Principal": {"AWS": f"arn:aws:iam::{target.accounts['child'].id}:root"},
         "Condition": {"StringEquals": {"sts:ExternalId": EXTERNAL_ID}}}]}
     arn = iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
     if actions:
@@ -53,24 +53,24 @@ def _role(emulator, name: str, actions: list[str], endpoint_arn: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def parent(emulator, run_prefix):
+def parent(target, run_prefix):
     """An echo endpoint in the parent account and one role per grant under test; all removed afterwards."""
     prefix = f"{run_prefix}s-"
-    sagemaker = emulator.client("sagemaker", "parent")
+    sagemaker = target.client("sagemaker", "parent")
     endpoint = f"{prefix}llm"
     sagemaker.create_model(ModelName=f"{prefix}model", PrimaryContainer={"Image": DEMO_MODEL_IMAGE},
-                           ExecutionRoleArn=f"arn:aws:iam::{emulator.accounts['parent'].id}:role/{prefix}sagemaker")
+                           ExecutionRoleArn=f"arn:aws:iam::{target.accounts['parent'].id}:role/{prefix}sagemaker")
     sagemaker.create_endpoint_config(EndpointConfigName=f"{prefix}config", ProductionVariants=[{
         "VariantName": "AllTraffic", "ModelName": f"{prefix}model", "InitialInstanceCount": 1,
         "InstanceType": "ml.g4dn.xlarge"}])
     endpoint_arn = sagemaker.create_endpoint(EndpointName=endpoint, EndpointConfigName=f"{prefix}config")["EndpointArn"]
     roles = {
-        "invoke": _role(emulator, f"{prefix}invoke", ["sagemaker:InvokeEndpoint"], endpoint_arn),
-        "async": _role(emulator, f"{prefix}async-only", ["sagemaker:InvokeEndpointAsync"], endpoint_arn),
-        "nothing": _role(emulator, f"{prefix}nothing", [], endpoint_arn),
+        "invoke": _role(target, f"{prefix}invoke", ["sagemaker:InvokeEndpoint"], endpoint_arn),
+        "async": _role(target, f"{prefix}async-only", ["sagemaker:InvokeEndpointAsync"], endpoint_arn),
+        "nothing": _role(target, f"{prefix}nothing", [], endpoint_arn),
     }
     yield {"endpoint": endpoint, "endpoint_arn": endpoint_arn, "roles": roles}
-    iam = emulator.client("iam", "parent")
+    iam = target.client("iam", "parent")
     for arn in roles.values():
         name = arn.split("/")[-1]
         for policy in iam.list_role_policies(RoleName=name)["PolicyNames"]:
@@ -82,20 +82,20 @@ def parent(emulator, run_prefix):
 
 
 @pytest.fixture
-def profile_session(emulator, tmp_path, monkeypatch):
+def profile_session(target, tmp_path, monkeypatch):
     """A boto3 session configured ONLY by shared config files, as an ECS task or CI job would be.
 
     The child account's keys stand in for what the platform provides (the source profile);
     the endpoint URL comes from AWS_ENDPOINT_URL, as in production it is simply absent.
     """
     def make(role_arn: str) -> boto3.Session:
-        child = emulator.accounts["child"]
+        child = target.accounts["child"]
         config = tmp_path / "config"
         config.write_text(
             "[profile platform]\n"
-            f"region = {emulator.region}\n"
+            f"region = {target.region}\n"
             "[profile llm]\n"
-            f"region = {emulator.region}\n"
+            f"region = {target.region}\n"
             f"role_arn = {role_arn}\n"
             f"external_id = {EXTERNAL_ID}\n"
             "source_profile = platform\n"
@@ -108,7 +108,7 @@ def profile_session(emulator, tmp_path, monkeypatch):
             monkeypatch.delenv(var, raising=False)
         monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
         monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(credentials))
-        monkeypatch.setenv("AWS_ENDPOINT_URL", emulator.endpoint_url)
+        monkeypatch.setenv("AWS_ENDPOINT_URL", target.endpoint_url)
         return boto3.Session(profile_name="llm")
     return make
 
@@ -125,26 +125,26 @@ def _stream(session: boto3.Session, endpoint: str, on_part=None) -> list[bytes]:
     return parts
 
 
-def _denied_message(emulator, role_arn: str, endpoint_arn: str, session_name: str) -> str:
+def _denied_message(target, role_arn: str, endpoint_arn: str, session_name: str) -> str:
     role_name = role_arn.split("/")[-1]
-    return (f"User: arn:aws:sts::{emulator.accounts['parent'].id}:assumed-role/{role_name}/{session_name} "
+    return (f"User: arn:aws:sts::{target.accounts['parent'].id}:assumed-role/{role_name}/{session_name} "
             f"is not authorized to perform: sagemaker:InvokeEndpoint on resource: {endpoint_arn}")
 
 
-def test_profile_consumer_granted_invoke_endpoint_streams(emulator, parent, profile_session):
-    emulator.clear_journal()
+def test_profile_consumer_granted_invoke_endpoint_streams(target, parent, profile_session):
+    target.clear_journal()
     parts = _stream(profile_session(parent["roles"]["invoke"]), parent["endpoint"])
     assert len(parts) > 1  # it really streamed
     assert b"".join(parts) == BODY
-    decisions = [e for e in emulator.journal() if e["action"].lower().startswith("sagemaker:")]
+    decisions = [e for e in target.journal() if e["action"].lower().startswith("sagemaker:")]
     # Authorized as the API reference says: sagemaker:InvokeEndpoint on the endpoint ARN.
     assert [(e["action"], e["resource"], e["allowed"]) for e in decisions] == [
         ("sagemaker:InvokeEndpoint", parent["endpoint_arn"], True)]
-    assert emulator.invocations()[-1]["caller"].endswith(f"assumed-role/{parent['roles']['invoke'].split('/')[-1]}/llm-consumer")
+    assert target.invocations()[-1]["caller"].endswith(f"assumed-role/{parent['roles']['invoke'].split('/')[-1]}/llm-consumer")
 
 
 @pytest.mark.parametrize("grant", ["async", "nothing"])
-def test_profile_consumer_without_invoke_endpoint_is_denied(emulator, parent, profile_session, grant):
+def test_profile_consumer_without_invoke_endpoint_is_denied(target, parent, profile_session, grant):
     role_arn = parent["roles"][grant]
     with pytest.raises(ClientError) as error:
         _stream(profile_session(role_arn), parent["endpoint"])
@@ -152,10 +152,10 @@ def test_profile_consumer_without_invoke_endpoint_is_denied(emulator, parent, pr
     assert response["ResponseMetadata"]["HTTPStatusCode"] == 403
     assert response["Error"]["Code"] == "AccessDeniedException"
     assert response["Error"]["Message"].startswith(
-        _denied_message(emulator, role_arn, parent["endpoint_arn"], "llm-consumer"))
+        _denied_message(target, role_arn, parent["endpoint_arn"], "llm-consumer"))
 
 
-def test_profile_consumer_streams_across_forced_credential_expiry(emulator, parent, profile_session):
+def test_profile_consumer_streams_across_forced_credential_expiry(target, parent, profile_session):
     """botocore assumes the role again by itself: no part fails, before, during or after an expiry.
 
     A 900 s session (the minimum) is always inside botocore's 15-minute advisory refresh
@@ -169,14 +169,14 @@ def test_profile_consumer_streams_across_forced_credential_expiry(emulator, pare
     for round_ in range(3):
         def expire_mid_stream(count):
             if count == 1 and round_ == 1:
-                assert emulator.control("POST", "expire-sessions", {"role_arn": role_arn})["expired"] >= 1
+                assert target.control("POST", "expire-sessions", {"role_arn": role_arn})["expired"] >= 1
         parts = _stream(session, parent["endpoint"], on_part=expire_mid_stream)
         assert b"".join(parts) == BODY and len(parts) > 1
         keys.append(session.get_credentials().get_frozen_credentials())
-        assert emulator.control("POST", "expire-sessions", {"role_arn": role_arn})["expired"] >= 1
+        assert target.control("POST", "expire-sessions", {"role_arn": role_arn})["expired"] >= 1
     # The keys of the first session are really dead now: AWS's error for expired keys.
     stale = boto3.Session(aws_access_key_id=keys[0].access_key, aws_secret_access_key=keys[0].secret_key,
-                          aws_session_token=keys[0].token, region_name=emulator.region)
+                          aws_session_token=keys[0].token, region_name=target.region)
     with pytest.raises(ClientError) as error:
         _stream(stale, parent["endpoint"])
     assert error.value.response["Error"]["Code"] == "ExpiredTokenException"
@@ -188,9 +188,9 @@ def test_profile_consumer_streams_across_forced_credential_expiry(emulator, pare
 
 
 @pytest.fixture(scope="module")
-def deployment(emulator, run_prefix, run_tags):
+def deployment(target, run_prefix, run_tags):
     prefix = f"{run_prefix}t-"
-    root = StagedRoot.example("two-accounts", override=emulator.provider_override({"parent": "parent", "child": "child"}))
+    root = StagedRoot.example("two-accounts", override=target.provider_override({"parent": "parent", "child": "child"}))
     root.set_vars({
         "name_prefix": prefix,
         "external_id": EXTERNAL_ID,
@@ -200,49 +200,49 @@ def deployment(emulator, run_prefix, run_tags):
         "lambda_runtime": TEST_RUNTIME,
         "tags": run_tags,
     })
-    with deployed(emulator, root, prefix) as outputs:
+    with deployed(target, root, prefix) as outputs:
         yield {"root": root, "prefix": prefix, **outputs}
 
 
-def test_invoker_streams_cross_account(emulator, deployment):
-    emulator.clear_journal()
-    result = invoke(emulator, deployment["function_name"], {"body": BODY.decode(), "stream": True})
+def test_invoker_streams_cross_account(target, deployment):
+    target.clear_journal()
+    result = invoke(target, deployment["function_name"], {"body": BODY.decode(), "stream": True})
     assert result["statusCode"] == 200, result
     assert result["body"] == BODY.decode()
     assert result["parts"] > 1
     assert 0 <= result["firstPartMs"] < 10_000
     role_name = deployment["parent_role_arn"].split("/")[-1]
-    assert emulator.invocations()[-1]["stream"] is True
-    assert emulator.invocations()[-1]["caller"].startswith(
-        f"arn:aws:sts::{emulator.accounts['parent'].id}:assumed-role/{role_name}/")
-    decisions = [e for e in emulator.journal() if e["action"].lower().startswith("sagemaker:")]
+    assert target.invocations()[-1]["stream"] is True
+    assert target.invocations()[-1]["caller"].startswith(
+        f"arn:aws:sts::{target.accounts['parent'].id}:assumed-role/{role_name}/")
+    decisions = [e for e in target.journal() if e["action"].lower().startswith("sagemaker:")]
     assert [(e["action"], e["allowed"]) for e in decisions] == [("sagemaker:InvokeEndpoint", True)]
 
 
 @pytest.mark.parametrize("code,status", [("ModelStreamError", 424), ("InternalStreamFailure", 500)])
-def test_invoker_reports_a_broken_stream_with_stage_stream(emulator, deployment, code, status):
+def test_invoker_reports_a_broken_stream_with_stage_stream(target, deployment, code, status):
     endpoint = deployment["endpoint_names"][0]
-    emulator.inject_fault(endpoint, code)
+    target.inject_fault(endpoint, code)
     try:
-        result = invoke(emulator, deployment["function_name"], {"body": BODY.decode(), "stream": True})
+        result = invoke(target, deployment["function_name"], {"body": BODY.decode(), "stream": True})
     finally:
-        emulator.clear_faults()
+        target.clear_faults()
     assert result["statusCode"] == status, result
     assert result["error"]["code"] == code
     assert result["error"]["stage"] == "stream"
     assert result["error"]["message"] == f"Injected {code} for endpoint {endpoint}."
 
 
-def test_invoker_sessions_open_synchronously_and_continue_streaming(emulator, deployment):
-    opened = invoke(emulator, deployment["function_name"], {"body": "hello", "session_id": "NEW_SESSION"})
+def test_invoker_sessions_open_synchronously_and_continue_streaming(target, deployment):
+    opened = invoke(target, deployment["function_name"], {"body": "hello", "session_id": "NEW_SESSION"})
     assert opened["statusCode"] == 200, opened
     session_id = opened["newSessionId"].split(";")[0]
-    streamed = invoke(emulator, deployment["function_name"],
+    streamed = invoke(target, deployment["function_name"],
                       {"body": "again", "session_id": session_id, "stream": True, "inference_component_name": "ic-llm"})
     assert streamed["statusCode"] == 200, streamed
     assert f";session={session_id}" in streamed["customAttributes"]
     assert ";inference_component=ic-llm" in streamed["customAttributes"]
-    unknown = invoke(emulator, deployment["function_name"], {"body": "x", "session_id": "no-such-session", "stream": True})
+    unknown = invoke(target, deployment["function_name"], {"body": "x", "session_id": "no-such-session", "stream": True})
     assert unknown["statusCode"] == 400
     assert unknown["error"]["code"] == "ValidationError" and unknown["error"]["stage"] == "invoke_endpoint"
     assert "no-such-session" in unknown["error"]["message"]
@@ -251,13 +251,13 @@ def test_invoker_sessions_open_synchronously_and_continue_streaming(emulator, de
 # --- the emulator's streaming surface, called directly in the parent account -------------
 
 
-def _runtime(emulator, validate: bool = True):
+def _runtime(target, validate: bool = True):
     """The parent administrator's client; validate=False lets a bad length reach the service."""
-    return emulator.client("sagemaker-runtime", "parent", parameter_validation=validate)
+    return target.client("sagemaker-runtime", "parent", parameter_validation=validate)
 
 
-def test_stream_parts_arrive_apart_and_reassemble(emulator, parent):
-    answer = _runtime(emulator).invoke_endpoint_with_response_stream(
+def test_stream_parts_arrive_apart_and_reassemble(target, parent):
+    answer = _runtime(target).invoke_endpoint_with_response_stream(
         EndpointName=parent["endpoint"], Body=BODY, ContentType="application/json", Accept="application/json",
         InferenceComponentName="ic-llm-1", TargetContainerHostname="c1", InferenceId="req-7")
     parts = [event["PayloadPart"]["Bytes"] for event in answer["Body"]]
@@ -281,17 +281,17 @@ def test_stream_parts_arrive_apart_and_reassemble(emulator, parent):
      f"1 validation error detected: Value '{'c' * 64}' at 'targetContainerHostname' failed to satisfy constraint: "
      "Member must have length less than or equal to 63"),
 ], ids=["component-pattern", "stream-new-session", "target-model-pattern", "hostname-length"])
-def test_bad_header_values_get_aws_validation_errors(emulator, parent, operation, kwargs, message):
+def test_bad_header_values_get_aws_validation_errors(target, parent, operation, kwargs, message):
     """Rules from botocore's service model (which checks lengths, not patterns, on the client)."""
     with pytest.raises(ClientError) as error:
-        getattr(_runtime(emulator, validate=False), operation)(EndpointName=parent["endpoint"], Body=BODY, **kwargs)
+        getattr(_runtime(target, validate=False), operation)(EndpointName=parent["endpoint"], Body=BODY, **kwargs)
     assert error.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
     assert error.value.response["Error"]["Code"] == "ValidationError"
     assert error.value.response["Error"]["Message"] == message
 
 
-def test_sessions_open_with_new_session_and_unknown_ones_are_refused(emulator, parent):
-    runtime = _runtime(emulator)
+def test_sessions_open_with_new_session_and_unknown_ones_are_refused(target, parent):
+    runtime = _runtime(target)
     opened = runtime.invoke_endpoint(EndpointName=parent["endpoint"], Body=b"hi", SessionId="NEW_SESSION",
                                      TargetModel="model-a.tar.gz", EnableExplanations="`true`")
     new_session = opened["NewSessionId"]
@@ -313,9 +313,9 @@ def test_sessions_open_with_new_session_and_unknown_ones_are_refused(emulator, p
 
 
 @pytest.mark.parametrize("code", ["ModelStreamError", "InternalStreamFailure"])
-def test_injected_stream_faults_break_the_stream_after_the_first_part(emulator, parent, code):
-    emulator.inject_fault(parent["endpoint"], code)
-    answer = _runtime(emulator).invoke_endpoint_with_response_stream(EndpointName=parent["endpoint"], Body=BODY)
+def test_injected_stream_faults_break_the_stream_after_the_first_part(target, parent, code):
+    target.inject_fault(parent["endpoint"], code)
+    answer = _runtime(target).invoke_endpoint_with_response_stream(EndpointName=parent["endpoint"], Body=BODY)
     received = []
     with pytest.raises(EventStreamError) as error:
         for event in answer["Body"]:
@@ -325,10 +325,10 @@ def test_injected_stream_faults_break_the_stream_after_the_first_part(emulator, 
     assert error.value.response["Error"] == {"Code": code, "Message": f"Injected {code} for endpoint {parent['endpoint']}."}
 
 
-def test_a_model_error_fails_the_stream_before_it_starts(emulator, parent):
-    emulator.inject_fault(parent["endpoint"], "ModelError", model_status=500, model_message="CUDA out of memory")
+def test_a_model_error_fails_the_stream_before_it_starts(target, parent):
+    target.inject_fault(parent["endpoint"], "ModelError", model_status=500, model_message="CUDA out of memory")
     with pytest.raises(ClientError) as error:
-        _runtime(emulator).invoke_endpoint_with_response_stream(EndpointName=parent["endpoint"], Body=BODY)
+        _runtime(target).invoke_endpoint_with_response_stream(EndpointName=parent["endpoint"], Body=BODY)
     assert error.value.response["ResponseMetadata"]["HTTPStatusCode"] == 424
     assert error.value.response["Error"]["Code"] == "ModelError"
     assert error.value.response["OriginalMessage"] == "CUDA out of memory"

@@ -23,42 +23,42 @@ pytestmark = pytest.mark.e2e
 EXTERNAL_ID = "ext-unique-ids-1"
 
 
-def consumer_role(emulator, name: str) -> dict:
+def consumer_role(target, name: str) -> dict:
     """The consumer's role, created by hand in the child account as its pipeline would."""
-    iam = emulator.client("iam", "child")
+    iam = target.client("iam", "child")
     trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
-                                                      "Principal": {"AWS": f"arn:aws:iam::{emulator.accounts['child'].id}:root"}}]}
+                                                      "Principal": {"AWS": f"arn:aws:iam::{target.accounts['child'].id}:root"}}]}
     role = iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(trust))["Role"]
     iam.put_role_policy(RoleName=name, PolicyName="assume-parent", PolicyDocument=json.dumps({
         "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"}]}))
     return role
 
 
-def delete_consumer_role(emulator, name: str) -> None:
-    iam = emulator.client("iam", "child")
+def delete_consumer_role(target, name: str) -> None:
+    iam = target.client("iam", "child")
     iam.delete_role_policy(RoleName=name, PolicyName="assume-parent")
     iam.delete_role(RoleName=name)
 
 
-def assume_via(emulator, consumer: dict, target_arn: str, external_id: str | None = None):
+def assume_via(target, consumer: dict, target_arn: str, external_id: str | None = None):
     """Assume `target_arn` from a session of the consumer role; the AssumeRole answer or the error."""
-    session = session_from(emulator.client("sts", "child").assume_role(
-        RoleArn=consumer["Arn"], RoleSessionName="consumer")["Credentials"], emulator.region)
-    sts = emulator.client("sts", session=session)
+    session = session_from(target.client("sts", "child").assume_role(
+        RoleArn=consumer["Arn"], RoleSessionName="consumer")["Credentials"], target.region)
+    sts = target.client("sts", session=session)
     kwargs = {"ExternalId": external_id} if external_id else {}
     return sts.assume_role(RoleArn=target_arn, RoleSessionName="invoke", **kwargs)
 
 
-def test_role_arn_trust_breaks_and_module_trust_survives_a_recreated_role(emulator, run_prefix):
+def test_role_arn_trust_breaks_and_module_trust_survives_a_recreated_role(target, run_prefix):
     prefix = f"{run_prefix}u-"
-    child_id = emulator.accounts["child"].id
+    child_id = target.accounts["child"].id
     name = f"{prefix}sagemaker-invoker-exec"
-    consumer = consumer_role(emulator, name)
-    parent_iam = emulator.client("iam", "parent")
+    consumer = consumer_role(target, name)
+    parent_iam = target.client("iam", "parent")
     hand_written = parent_iam.create_role(RoleName=f"{prefix}hand-written", AssumeRolePolicyDocument=json.dumps({
         "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
                                                 "Principal": {"AWS": consumer["Arn"]}}]}))["Role"]
-    parent = StagedRoot.example("parent-account", override=emulator.provider_override({"": "parent"}))
+    parent = StagedRoot.example("parent-account", override=target.provider_override({"": "parent"}))
     try:
         parent.set_vars({
             "name_prefix": prefix,
@@ -72,28 +72,28 @@ def test_role_arn_trust_breaks_and_module_trust_survives_a_recreated_role(emulat
         module_role_arn = parent.outputs()["role_arn"]
 
         # Before: both trusts admit the consumer role.
-        assert assume_via(emulator, consumer, hand_written["Arn"])["AssumedRoleUser"]
-        assert assume_via(emulator, consumer, module_role_arn, EXTERNAL_ID)["AssumedRoleUser"]
+        assert assume_via(target, consumer, hand_written["Arn"])["AssumedRoleUser"]
+        assert assume_via(target, consumer, module_role_arn, EXTERNAL_ID)["AssumedRoleUser"]
 
-        delete_consumer_role(emulator, name)
-        recreated = consumer_role(emulator, name)
+        delete_consumer_role(target, name)
+        recreated = consumer_role(target, name)
         assert recreated["Arn"] == consumer["Arn"] and recreated["RoleId"] != consumer["RoleId"]
 
         # After: the hand-written trust shows the old ID and refuses the new role ...
         shown = parent_iam.get_role(RoleName=hand_written["RoleName"])["Role"]["AssumeRolePolicyDocument"]
         assert shown["Statement"][0]["Principal"] == {"AWS": consumer["RoleId"]}
-        with pytest.raises(emulator.client("sts", "child").exceptions.ClientError) as refused:
-            assume_via(emulator, recreated, hand_written["Arn"])
+        with pytest.raises(target.client("sts", "child").exceptions.ClientError) as refused:
+            assume_via(target, recreated, hand_written["Arn"])
         error = refused.value.response["Error"]
         assert error["Code"] == "AccessDenied"
         assert error["Message"].endswith(f"is not authorized to perform: sts:AssumeRole on resource: {hand_written['Arn']}")
         # ... while the module's account-root + aws:PrincipalArn trust still admits it.
-        assert assume_via(emulator, recreated, module_role_arn, EXTERNAL_ID)["AssumedRoleUser"]
+        assert assume_via(target, recreated, module_role_arn, EXTERNAL_ID)["AssumedRoleUser"]
         module_trust = parent_iam.get_role(RoleName=module_role_arn.rsplit("/", 1)[1])["Role"]["AssumeRolePolicyDocument"]
         assert module_trust["Statement"][0]["Principal"] == {"AWS": [f"arn:aws:iam::{child_id}:root"]}
     finally:
         parent.close()
         parent_iam.delete_role(RoleName=hand_written["RoleName"])
-        delete_consumer_role(emulator, name)
-        left = leftovers(emulator, prefix)
+        delete_consumer_role(target, name)
+        left = leftovers(target, prefix)
         assert not left, f"left behind: {left}"

@@ -25,12 +25,12 @@ DYNAMIC_BLOCKS = frozenset(re.findall(r'dynamic\s+"(\w+)"', "".join(
 
 
 class ModuleFixture:
-    def __init__(self, emulator, module: str, inputs: dict):
+    def __init__(self, target, module: str, inputs: dict):
         """`inputs` must be valid: `terraform init` checks required arguments."""
         self.module = module
         self.plan_output = ""
         self.root = StagedRoot(relative_dir="fixture", files={
-            "providers.tf.json": emulator.provider_override({"": MODULE_ACCOUNT[module]}),
+            "providers.tf.json": target.provider_override({"": MODULE_ACCOUNT[module]}),
         })
         self.write_inputs(inputs)
         self.root.init()

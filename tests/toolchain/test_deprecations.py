@@ -81,8 +81,5 @@ def test_seeded_uses_are_each_reported_with_file_and_line(table):
     assert "reference `data.aws_region.current.name` uses `name`, deprecated in hashicorp/aws 6.0.0" in findings[6]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "modules/parent and modules/child still read data.aws_region.current.name; the module changes that "
-    "replace it land separately. Remove this marker once they do (strict: an unexpected pass fails)."))
 def test_modules_examples_and_test_roots_use_no_listed_name(table):
     assert deprecations.check(tf_files(), table) == []
