@@ -223,3 +223,32 @@ def test_the_table_and_the_verdict_show_a_seeded_difference():
     assert "allow !(want deny)" in rows["child role with grant right"]
     assert "!(want" not in rows["invoker exec role right"]
     assert rows["invoker exec role right"].split()[-2:] == ["allow", "allow"]
+
+
+# --- what the probe counts as a denial ------------------------------------------------------
+
+def _raises(code: str, message: str):
+    from botocore.exceptions import ClientError
+
+    def call():
+        raise ClientError({"Error": {"Code": code, "Message": message}}, "AssumeRole")
+    return call
+
+
+def test_only_aws_denial_of_this_very_call_counts_as_denied():
+    # STS API Reference, AssumeRole (Errors) and IAM User Guide, "Troubleshoot access denied
+    # error messages": the denial names the caller, the action and the resource.
+    from xacct.reachability.probe import _outcome
+
+    def denial_of(resource: str, action: str = "sts:AssumeRole") -> str:
+        return f"User: {EXEC} is not authorized to perform: {action} on resource: {resource}"
+
+    assert _outcome(_raises("AccessDenied", denial_of(ROLE)), "AccessDenied", "sts:AssumeRole", ROLE.__eq__) == {
+        "allowed": False, "message": denial_of(ROLE)}
+    assert _outcome(_raises("AccessDenied", denial_of(ROLE + "-other")), "AccessDenied", "sts:AssumeRole",
+                    ROLE.__eq__)["allowed"] is None
+    assert _outcome(_raises("AccessDenied", denial_of(ROLE, "sts:TagSession")), "AccessDenied", "sts:AssumeRole",
+                    ROLE.__eq__)["allowed"] is None
+    assert _outcome(_raises("ValidationError", "1 validation error"), "AccessDenied", "sts:AssumeRole", ROLE.__eq__) == {
+        "allowed": None, "error": "ValidationError: 1 validation error"}
+    assert _outcome(lambda: None, "AccessDenied", "sts:AssumeRole", ROLE.__eq__) == {"allowed": True}

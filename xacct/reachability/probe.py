@@ -8,6 +8,8 @@ Only a documented denial counts as "denied"; any other error is reported as such
 
 from __future__ import annotations
 
+import re
+
 import boto3
 import botocore.config
 from botocore.exceptions import ClientError
@@ -16,6 +18,8 @@ SESSION_NAME = "reachability"
 ASYNC_INPUT = "s3://reachability-probe/input.json"
 # AccessDenied from STS (query API); AccessDeniedException from the SageMaker runtime (JSON API).
 DENIALS = {"sts:AssumeRole": "AccessDenied", "invoke": "AccessDeniedException"}
+# "User: <caller> is not authorized to perform: <action> on resource: <ARN>[ because ...]"
+DENIAL_MESSAGE = re.compile(r"is not authorized to perform: (?P<action>\S+) on resource: (?P<resource>\S+)")
 
 
 def _client(session, service: str, endpoint_url: str | None):
@@ -23,13 +27,17 @@ def _client(session, service: str, endpoint_url: str | None):
     return session.client(service, endpoint_url=endpoint_url, config=config)
 
 
-def _outcome(call, denial_code: str) -> dict:
+def _outcome(call, denial_code: str, action: str, is_resource) -> dict:
+    """{"allowed": True}; {"allowed": False} for AWS's denial of this very call (its code, and a
+    message naming the action and a resource for which `is_resource` holds); or
+    {"allowed": None} with any other error."""
     try:
         call()
         return {"allowed": True}
     except ClientError as error:
         code, message = error.response["Error"]["Code"], error.response["Error"].get("Message", "")
-        if code == denial_code and "is not authorized to perform" in message:
+        named = DENIAL_MESSAGE.search(message)
+        if code == denial_code and named and named["action"] == action and is_resource(named["resource"]):
             return {"allowed": False, "message": message}
         return {"allowed": None, "error": f"{code}: {message}"}
 
@@ -55,7 +63,8 @@ def probe(session, cases: list[dict], endpoints: list[str], actions: list[str], 
         if case["external_id"] is not None:
             request["ExternalId"] = case["external_id"]
         answer: dict = {}
-        assumed = _outcome(lambda: answer.update(sts.assume_role(**request)), DENIALS["sts:AssumeRole"])
+        assumed = _outcome(lambda: answer.update(sts.assume_role(**request)), DENIALS["sts:AssumeRole"],
+                           "sts:AssumeRole", case["role_arn"].__eq__)
         records.append({"role_arn": case["role_arn"], "case": case["case"], "call": "sts:AssumeRole", **assumed})
         if not assumed["allowed"]:
             continue
@@ -65,7 +74,8 @@ def probe(session, cases: list[dict], endpoints: list[str], actions: list[str], 
         runtime = _client(parent, "sagemaker-runtime", endpoint_url)
         for endpoint in endpoints:
             for action in actions:
-                outcome = _outcome(_invoke(runtime, action, endpoint), DENIALS["invoke"])
+                outcome = _outcome(_invoke(runtime, action, endpoint), DENIALS["invoke"], action,
+                                   lambda arn, name=endpoint.lower(): arn.endswith(f":endpoint/{name}"))
                 records.append({"role_arn": case["role_arn"], "case": case["case"], "call": f"{action} {endpoint}", **outcome})
     return records
 

@@ -33,6 +33,7 @@ PARENT_MODULE = PROJECT_ROOT / "modules" / "parent"
 CHILD_MODULE = PROJECT_ROOT / "modules" / "child"
 # The offline provider (hashicorp/aws 3.39) accepts Lambda runtimes up to python3.8.
 OFFLINE_RUNTIME = "python3.8"
+PARALLEL_CALLERS = 4
 WRONG_EXTERNAL_ID = "reachability-wrong-external-id"
 # The emulator's accounts belong to no organization unless a run says so; this one does not.
 ORGANIZATIONS: dict[str, str] = {}
@@ -188,7 +189,7 @@ def prove(emulator, prefix: str, runtime: str, model_image: str | None = None, t
         names = sorted(e["EndpointName"] for e in emulator.client("sagemaker", "parent").list_endpoints()["Endpoints"]
                        if e["EndpointName"].startswith(prefix))
         proof.endpoints = {n: f"arn:aws:sagemaker:{emulator.region}:{parent_id}:endpoint/{n.lower()}" for n in names}
-        not_callers = {arn: "a parent role: the target of the matrix" for arn in proof.roles} | _service_roles(emulator, prefix)
+        not_callers = {arn: "a parent role: the target of the matrix" for arn in proof.roles} | _service_roles(universe, prefix)
         proof.errors += [f"{arn} exists but is not a caller of the matrix" for arn in universe.uncovered(not_callers)]
 
         proof.external_id_cases = {i.role_arn: {"right": i.external_ids[0] if i.external_ids else "reachability-any-external-id",
@@ -200,8 +201,9 @@ def prove(emulator, prefix: str, runtime: str, model_image: str | None = None, t
                  f"then {len(names)} endpoints x {len(proof.actions)} actions with each session")
         cases = [{"role_arn": arn, "case": case, "external_id": value}
                  for arn, by_case in proof.external_id_cases.items() for case, value in by_case.items()]
-        for caller in universe.callers:
-            records = caller.run(cases, names, proof.actions)
+        with ThreadPoolExecutor(PARALLEL_CALLERS) as pool:  # callers are independent; records keep their order
+            answers = list(pool.map(lambda caller: caller.run(cases, names, proof.actions), universe.callers))
+        for caller, records in zip(universe.callers, answers):
             proof.records += [{"principal": caller.principal.label, **r} for r in records]
             _fill_actual(proof, caller.principal.label, records, cases)
         proof.calls = len(proof.records)
@@ -210,11 +212,11 @@ def prove(emulator, prefix: str, runtime: str, model_image: str | None = None, t
     return proof
 
 
-def _service_roles(emulator, prefix: str) -> dict[str, str]:
+def _service_roles(universe: Universe, prefix: str) -> dict[str, str]:
     """Roles of the run that only an AWS service may assume: no caller of the universe can act as them."""
     found = {}
-    for account in emulator.accounts:
-        for role in emulator.client("iam", account).list_roles()["Roles"]:
+    for account in universe.emulator.accounts:
+        for role in universe.client("iam", account).list_roles()["Roles"]:
             document = role["AssumeRolePolicyDocument"]
             document = json.loads(document) if isinstance(document, str) else document
             services = [s.get("Principal", {}).get("Service") for s in document.get("Statement", [])]

@@ -35,7 +35,7 @@ def render(proof, actions: list[str]) -> str:
     lines.insert(1, "  ".join("-" * w for w in widths))
     legend = [f"{label} = {arn} ({proof.roles[arn]})" for arn, label in roles.items()]
     legend += [f"{label} = {arn}" for arn, label in endpoints.items()]
-    legend += [f"sync = sagemaker:InvokeEndpoint, async = sagemaker:InvokeEndpointAsync; ext-id right/wrong/none = "
-               "the role's first external ID, another one, no ExternalId; "
+    legend += [", ".join(f"{SHORT_ACTIONS.get(a, a)} = {a}" for a in actions)
+               + "; ext-id right/wrong/none = the role's first external ID, another one, no ExternalId; "
                "'-' = not tried (AssumeRole was denied); '!(want ...)' = differs from the intended outcome"]
     return "\n".join(lines + [""] + legend)

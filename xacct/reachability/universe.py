@@ -63,6 +63,7 @@ class Universe:
         self.region = emulator.region
         self.callers: list[Caller] = []
         self._undo = ExitStack()
+        self._clients: dict[tuple[str, str], object] = {}
 
     def __enter__(self) -> "Universe":
         return self
@@ -84,6 +85,12 @@ class Universe:
             return probe.probe(session, cases, endpoints, actions, endpoint_url=self.emulator.endpoint_url)
         return run
 
+    def client(self, service: str, account: str):
+        """One administrator client per service and account (creating a client is the slow part)."""
+        if (service, account) not in self._clients:
+            self._clients[(service, account)] = self.emulator.client(service, account)
+        return self._clients[(service, account)]
+
     def account_id(self, account: str) -> str:
         return self.emulator.accounts[account].id
 
@@ -96,7 +103,7 @@ class Universe:
 
     def add_role(self, account: str, label: str, name: str, grant_on: list[str]) -> None:
         """A role trusting its own account's root, acted as through the administrator's AssumeRole."""
-        iam = self.emulator.client("iam", account)
+        iam = self.client("iam", account)
         account_id = self.account_id(account)
         iam.create_role(RoleName=name, AssumeRolePolicyDocument=_trust({"AWS": f"arn:aws:iam::{account_id}:root"}))
         self._undo.callback(iam.delete_role, RoleName=name)
@@ -104,12 +111,12 @@ class Universe:
             iam.put_role_policy(RoleName=name, PolicyName="AssumeParentRoles", PolicyDocument=_grant(grant_on))
             self._undo.callback(iam.delete_role_policy, RoleName=name, PolicyName="AssumeParentRoles")
         arn = f"arn:aws:iam::{account_id}:role/{name}"
-        credentials = self.emulator.client("sts", account).assume_role(RoleArn=arn, RoleSessionName="reachability")["Credentials"]
+        credentials = self.client("sts", account).assume_role(RoleArn=arn, RoleSessionName="reachability")["Credentials"]
         session = self._session(credentials["AccessKeyId"], credentials["SecretAccessKey"], credentials["SessionToken"])
         self.callers.append(Caller(Principal(label, arn, frozenset(grant_on)), self._in_process(session)))
 
     def add_user(self, account: str, label: str, name: str, grant_on: list[str]) -> None:
-        iam = self.emulator.client("iam", account)
+        iam = self.client("iam", account)
         iam.create_user(UserName=name)
         self._undo.callback(iam.delete_user, UserName=name)
         if grant_on:
@@ -123,7 +130,7 @@ class Universe:
 
     def add_execution_role(self, label: str, role_arn: str, grants: list[str], function_name: str) -> None:
         """An invoker's execution role (child account), acted as through a probe function that runs under it."""
-        lam = self.emulator.client("lambda", "child")
+        lam = self.client("lambda", "child")
         lam.create_function(FunctionName=function_name, Runtime="python3.12", Role=role_arn, Handler="probe.lambda_handler",
                             Code={"ZipFile": probe_zip()}, Timeout=PROBE_TIMEOUT_SECONDS)
         self._undo.callback(lam.delete_function, FunctionName=function_name)
@@ -143,7 +150,7 @@ class Universe:
 
     def add_unlisted_endpoint(self, name: str) -> str:
         """An endpoint in the parent account that no parent role's inputs name."""
-        sagemaker = self.emulator.client("sagemaker", "parent")
+        sagemaker = self.client("sagemaker", "parent")
         parent = self.account_id("parent")
         sagemaker.create_model(ModelName=f"{name}-model", ExecutionRoleArn=f"arn:aws:iam::{parent}:role/{name}-model",
                                PrimaryContainer={"Image": f"{parent}.dkr.ecr.{self.region}.amazonaws.com/echo:1"})
@@ -163,7 +170,7 @@ class Universe:
         covered = {c.principal.arn for c in self.callers} | set(targets)
         found = []
         for account in self.emulator.accounts:
-            iam = self.emulator.client("iam", account)
+            iam = self.client("iam", account)
             arns = [u["Arn"] for u in iam.list_users()["Users"] if u["UserName"] == "admin" or u["UserName"].startswith(self.prefix)]
             arns += [r["Arn"] for r in iam.list_roles()["Roles"] if r["RoleName"].startswith(self.prefix)]
             found += [arn for arn in arns if arn not in covered]
