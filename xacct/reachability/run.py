@@ -246,7 +246,7 @@ def _fill_actual(proof: Proof, principal: str, records: list[dict], cases: list[
 
 def report(proof: Proof) -> str:
     lines = [render(proof, proof.actions), ""]
-    lines += [f"note: {note}" for note in proof.notes]
+    lines += [f"note: {note}" for note in dict.fromkeys(proof.notes)]  # both roots may note the same
     assumes = sum(1 for r in proof.records if r["call"] == "sts:AssumeRole")
     lines.append(f"matrix: {len(proof.intended)} cases ({len(proof.principals)} callers x {len(proof.roles)} parent roles "
                  f"x 3 external-ID cases x (AssumeRole + {len(proof.endpoints)} endpoints x {len(proof.actions)} actions)); "
