@@ -13,13 +13,14 @@ AssumeRole (ExternalId).
 from __future__ import annotations
 
 import dataclasses
+import json
 
 import pytest
 
 from tests.conftest import DEMO_MODEL_IMAGE, TARGET, TEST_RUNTIME
 from tests.e2e.helpers import leftovers
 from xacct.reachability.intent import differences
-from xacct.reachability.run import prove, report
+from xacct.reachability.run import prove, record_outcomes, report
 
 pytestmark = [
     pytest.mark.e2e,
@@ -28,13 +29,38 @@ pytestmark = [
 ]
 
 
+SEEDED_CALLER = "child role with grant"
+
+
+def widen_trust_and_retry(seeded: dict):
+    """A deployment mistake seeded by hand: the two-accounts parent role also trusts one more
+    role of the child account by ARN. That caller is probed again against the widened role,
+    and the trust is restored; the test then requires the comparison to catch it."""
+    def run(universe, proof, cases, names):
+        role_arn = next(arn for arn, example in proof.roles.items() if example == "two-accounts")
+        caller = next(c for c in universe.callers if c.principal.label == SEEDED_CALLER)
+        iam, name = universe.client("iam", "parent"), role_arn.split("/")[-1]
+        original = iam.get_role(RoleName=name)["Role"]["AssumeRolePolicyDocument"]
+        original = original if isinstance(original, str) else json.dumps(original)
+        widened = json.loads(original)
+        widened["Statement"].append({"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"AWS": caller.principal.arn}})
+        iam.update_assume_role_policy(RoleName=name, PolicyDocument=json.dumps(widened))
+        try:
+            own_cases = [c for c in cases if c["role_arn"] == role_arn]
+            seeded.update(role_arn=role_arn, cases=own_cases, records=caller.run(own_cases, names, proof.actions))
+        finally:
+            iam.update_assume_role_policy(RoleName=name, PolicyDocument=original)
+    return run
+
+
 @pytest.fixture(scope="module")
 def proof(emulator, run_prefix, run_tags):
     prefix = f"{run_prefix}r-"
     emulator.clear_journal()
-    result = prove(emulator, prefix, TEST_RUNTIME, DEMO_MODEL_IMAGE, run_tags)
+    seeded: dict = {}
+    result = prove(emulator, prefix, TEST_RUNTIME, DEMO_MODEL_IMAGE, run_tags, before_teardown=widen_trust_and_retry(seeded))
     print(report(result))
-    return {"proof": result, "prefix": prefix, "journal": emulator.journal()}
+    return {"proof": result, "prefix": prefix, "journal": emulator.journal(), "seeded": seeded}
 
 
 def test_what_succeeded_is_exactly_what_the_inputs_intend(proof):
@@ -76,10 +102,11 @@ def test_every_call_counted_was_decided_by_the_emulator(proof):
     assumes = [e for e in journal if e["action"] == "sts:AssumeRole" and e.get("resource") in result.roles]
     invokes = [e for e in journal if e["action"].startswith("sagemaker:InvokeEndpoint")
                and any(f":assumed-role/{arn.split('/')[-1]}/" in (e.get("caller") or "") for arn in result.roles)]
-    tried_assumes = sum(1 for r in result.records if r["call"] == "sts:AssumeRole")
+    records = result.records + proof["seeded"]["records"]  # the seeded re-probe's calls were real too
+    tried_assumes = sum(1 for r in records if r["call"] == "sts:AssumeRole")
     assert len(assumes) == tried_assumes, (len(assumes), tried_assumes)
-    assert len(invokes) == result.calls - tried_assumes
-    assert sum(e["allowed"] for e in assumes) == 3
+    assert len(invokes) == len(records) - tried_assumes
+    assert sum(e["allowed"] for e in assumes) == 3 + 3  # the three invokers, then the seeded caller three times
 
 
 def test_a_seeded_intent_that_admits_one_more_principal_is_reported(proof):
@@ -92,6 +119,23 @@ def test_a_seeded_intent_that_admits_one_more_principal_is_reported(proof):
     assert found and all(line.startswith("child role with grant -> ") and "intended allowed, actual denied" in line
                          for line in found), found
     assert sum("sts:AssumeRole" in line for line in found) == len(result.roles)
+
+
+def test_a_seeded_wider_trust_in_the_deployment_is_reported(proof):
+    """The whole proof fails on a real over-permission: the widened role admits the seeded
+    caller with every external-ID case, and only those calls differ from the intent."""
+    result, seeded = proof["proof"], proof["seeded"]
+    tampered = dataclasses.replace(result, actual=dict(result.actual), tried=set(result.tried), errors=[], records=[])
+    record_outcomes(tampered, SEEDED_CALLER, seeded["records"], seeded["cases"])
+    found = tampered.differences
+    assert not tampered.holds
+    role = seeded["role_arn"]
+    assert {line.split(": intended")[0] for line in found if "sts:AssumeRole" in line} == {
+        f"{SEEDED_CALLER} -> {role} (external ID {case}) sts:AssumeRole" for case in ("right", "wrong", "none")}
+    assert all(line.startswith(f"{SEEDED_CALLER} -> {role} ") and line.endswith("intended denied, actual allowed")
+               for line in found), found
+    reachable = [arn for arn in result.endpoints.values() if arn.endswith(f"{proof['prefix']}a-echo")]
+    assert len(found) == 3 * (1 + len(reachable)), found  # AssumeRole, then the role's one endpoint, per case
 
 
 def test_nothing_is_left_in_any_account(emulator, proof):

@@ -161,8 +161,12 @@ def _supported_actions(emulator, endpoint: str, proof: Proof) -> list[str]:
 
 
 def prove(emulator, prefix: str, runtime: str, model_image: str | None = None, tags: dict | None = None,
-          progress=print) -> Proof:
-    """Deploy, try every case, compare; everything is torn down before this returns."""
+          progress=print, before_teardown=None) -> Proof:
+    """Deploy, try every case, compare; everything is torn down before this returns.
+
+    `before_teardown(universe, proof, cases, endpoint_names)`, if given, runs while everything
+    still exists (a test seeds a mistake in the deployment there).
+    """
     started = time.monotonic()
     proof = Proof()
     parent_id = emulator.accounts["parent"].id
@@ -205,8 +209,10 @@ def prove(emulator, prefix: str, runtime: str, model_image: str | None = None, t
             answers = list(pool.map(lambda caller: caller.run(cases, names, proof.actions), universe.callers))
         for caller, records in zip(universe.callers, answers):
             proof.records += [{"principal": caller.principal.label, **r} for r in records]
-            _fill_actual(proof, caller.principal.label, records, cases)
+            record_outcomes(proof, caller.principal.label, records, cases)
         proof.calls = len(proof.records)
+        if before_teardown is not None:
+            before_teardown(universe, proof, cases, names)
         progress("tearing down")
     proof.seconds = time.monotonic() - started
     return proof
@@ -225,7 +231,8 @@ def _service_roles(universe: Universe, prefix: str) -> dict[str, str]:
     return found
 
 
-def _fill_actual(proof: Proof, principal: str, records: list[dict], cases: list[dict]) -> None:
+def record_outcomes(proof: Proof, principal: str, records: list[dict], cases: list[dict]) -> None:
+    """Enter one caller's probe records in `proof.actual` (invokes after a denied AssumeRole count as denied)."""
     arn_of = proof.endpoints
     for record in records:
         call = record["call"]
