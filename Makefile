@@ -73,6 +73,10 @@ checkov: toolchain $(CHECKOV_VENV)/.installed ## checkov on modules, examples an
 demo: toolchain ## Apply the two-account example on the emulator, invoke it, show a denial, tear down
 	@$(TOOLCHAIN_ENV) && $(PY) -m xacct.demo
 
+.PHONY: reachability
+reachability: toolchain ## Apply both examples beside every other principal; fail if anyone reaches more or less than intended
+	@$(TOOLCHAIN_ENV) && $(PY) -m xacct.reachability
+
 emulator: setup ## Run the two-account emulator in the foreground
 	@$(PY) -m xacct.emulator
 

@@ -1,0 +1,5 @@
+import sys
+
+from xacct.reachability.run import main
+
+sys.exit(main())
