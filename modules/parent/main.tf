@@ -7,7 +7,7 @@ locals {
   # The region is read from the EC2 endpoint the data source reports (ec2.REGION.amazonaws.com):
   # `name` is deprecated from provider 6.0, `id` from 6.47, and `region` does not exist on 3.x,
   # so each of those would warn or fail on some provider version we support.
-  region = regex("[a-z]{2}(-[a-z]+)+-[0-9]+", data.aws_region.current.endpoint)
+  region = regex("[a-z]{2}(?:-[a-z]+)+-[0-9]+", data.aws_region.current.endpoint)
 
   # Each prefix defaults to name_prefix, so a team can keep a fixed role name and still prefix the policy.
   role_name_prefix   = var.role_name_prefix != null ? var.role_name_prefix : var.name_prefix
