@@ -66,12 +66,23 @@ locals {
     )]
   }
 
+  # The IAM actions each kind of call needs. The SageMaker Runtime API Reference says of
+  # InvokeEndpointWithResponseStream: "your IAM permissions must allow the
+  # sagemaker:InvokeEndpoint action"; the action of that name in the Service Authorization
+  # Reference is granted beside it so a policy keeps working should AWS ever check it.
+  actions_for = {
+    sync   = ["sagemaker:InvokeEndpoint"]
+    stream = ["sagemaker:InvokeEndpoint", "sagemaker:InvokeEndpointWithResponseStream"]
+    async  = ["sagemaker:InvokeEndpointAsync"]
+  }
+  invoke_actions = sort(distinct(flatten([for c in var.allowed_invocations : local.actions_for[c]])))
+
   invoke_policy = {
     Version = "2012-10-17"
     Statement = [{
       Sid      = "InvokeNamedEndpoints"
       Effect   = "Allow"
-      Action   = var.invoke_actions
+      Action   = local.invoke_actions
       Resource = local.endpoint_arns
     }]
   }

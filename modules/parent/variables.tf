@@ -99,14 +99,14 @@ variable "endpoints" {
   }
 }
 
-variable "invoke_actions" {
-  description = "SageMaker actions the role may perform on the endpoints. sagemaker:InvokeEndpoint also authorizes InvokeEndpointWithResponseStream."
+variable "allowed_invocations" {
+  description = "What consumers may do with the endpoints: sync (InvokeEndpoint), stream (InvokeEndpointWithResponseStream) and/or async (InvokeEndpointAsync). AWS authorizes the streaming call with sagemaker:InvokeEndpoint (SageMaker Runtime API Reference), so sync and stream are one permission: either admits both calls."
   type        = list(string)
-  default     = ["sagemaker:InvokeEndpoint"]
+  default     = ["sync"]
 
   validation {
-    condition     = length(var.invoke_actions) > 0 && alltrue([for a in var.invoke_actions : contains(["sagemaker:InvokeEndpoint", "sagemaker:InvokeEndpointAsync", "sagemaker:InvokeEndpointWithResponseStream"], a)])
-    error_message = "invoke_actions must be a non-empty list drawn from sagemaker:InvokeEndpoint, sagemaker:InvokeEndpointAsync and sagemaker:InvokeEndpointWithResponseStream."
+    condition     = length(var.allowed_invocations) > 0 && length(distinct(var.allowed_invocations)) == length(var.allowed_invocations) && alltrue([for c in var.allowed_invocations : contains(["sync", "stream", "async"], c)])
+    error_message = "allowed_invocations must be a non-empty list without repeats drawn from sync, stream and async."
   }
 }
 

@@ -27,7 +27,7 @@ EXTERNAL_ID_CASES = {ROLE: {"right": "ext-1", "wrong": "ext-wrong", "none": None
 INPUTS = {
     "create": True, "trusted_account_ids": [CHILD], "trusted_principal_arn_patterns": [EXEC],
     "require_external_id": True, "external_ids": ["ext-1"], "trusted_organization_id": None,
-    "endpoints": ["Fraud-Model"], "invoke_actions": ["sagemaker:InvokeEndpoint"], "permissions_boundary_arn": None,
+    "endpoints": ["Fraud-Model"], "allowed_invocations": ["sync"], "permissions_boundary_arn": None,
     "name_prefix": "", "role_name": "SageMakerExternal",
 }
 SET_BY_ROOT = {"trusted_account_ids", "trusted_principal_arn_patterns", "external_ids", "endpoints", "name_prefix"}

@@ -27,9 +27,20 @@ ANY_ROLE = "*"  # a grant on every role (an administrator's Action "*" on Resour
 # The parent module's inputs that decide who reaches what (each has its rule below), and
 # those that only name, size or tag things.
 DECIDING_INPUTS = {"create", "trusted_account_ids", "trusted_principal_arn_patterns", "require_external_id",
-                   "external_ids", "trusted_organization_id", "endpoints", "invoke_actions", "permissions_boundary_arn"}
+                   "external_ids", "trusted_organization_id", "endpoints", "allowed_invocations", "permissions_boundary_arn"}
 NAMING_INPUTS = {"name_prefix", "role_name_prefix", "policy_name_prefix", "role_name", "policy_name", "role_path",
                  "max_session_duration", "trust_policy_max_characters", "tags"}
+
+
+# The IAM action each kind of call is authorized against, written from the SageMaker Runtime
+# API Reference (InvokeEndpointWithResponseStream: "your IAM permissions must allow the
+# sagemaker:InvokeEndpoint action"), not read from the module.
+ACTIONS_FOR = {"sync": ("sagemaker:InvokeEndpoint",), "stream": ("sagemaker:InvokeEndpoint",),
+               "async": ("sagemaker:InvokeEndpointAsync",)}
+
+
+def actions_for(invocations) -> tuple[str, ...]:
+    return tuple(sorted({action for call in invocations for action in ACTIONS_FOR[call]}))
 
 
 class UnmodelledInput(ValueError):
@@ -72,7 +83,7 @@ class ParentIntent:
             external_ids=tuple(inputs.get("external_ids") or ()),
             organization_id=inputs.get("trusted_organization_id"),
             endpoints=tuple(inputs.get("endpoints") or ()),
-            invoke_actions=tuple(inputs.get("invoke_actions") or ()),
+            invoke_actions=actions_for(inputs.get("allowed_invocations") or ("sync",)),
         )
 
     @property
