@@ -15,6 +15,8 @@ LOCK_FLAGS := --quiet --universal --python-version 3.11 --generate-hashes --cust
 # Shell exports that point every Terraform run at the project's toolchain.
 TOOLCHAIN_ENV = eval "$$($(PY) -m xacct.toolchain env)"
 PYTEST_ARGS ?=
+# Test files run on both cores (each file on one worker, so its module fixtures are built once).
+PARALLEL ?= -n 2 --dist loadfile
 
 .PHONY: help setup lock toolchain lint test test-unit test-plan test-e2e checkov demo emulator bench package docs fmt clean
 
@@ -56,7 +58,7 @@ lint: toolchain ## Static checks: 6.x schema, provider deprecations, IAM policy 
 	  $(PY) -m xacct.checks.$$check || status=1; done; exit $$status
 
 test: toolchain $(CHECKOV_VENV)/.installed ## Everything CI runs: unit, plan, emulator end-to-end, checkov
-	@$(TOOLCHAIN_ENV) && $(PY) -m pytest $(PYTEST_ARGS)
+	@$(TOOLCHAIN_ENV) && $(PY) -m pytest $(PARALLEL) $(PYTEST_ARGS)
 
 test-unit: setup ## Unit tests only (no Terraform, no emulator)
 	@$(PY) -m pytest -m unit $(PYTEST_ARGS)

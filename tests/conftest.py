@@ -32,6 +32,13 @@ def pytest_configure(config) -> None:
     os.environ["TF_CLI_CONFIG_FILE"] = str(toolchain.CLI_CONFIG)
     os.environ["CHECKPOINT_DISABLE"] = "1"
     os.environ.setdefault("TF_IN_AUTOMATION", "1")
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if worker:
+        # Terraform rewrites a cached provider binary when a root has no lock file yet, and a
+        # binary another worker's Terraform is running cannot be rewritten ("text file busy"):
+        # each parallel worker keeps a plugin cache of its own.
+        os.environ["TF_PLUGIN_CACHE_DIR"] = str(toolchain.PLUGIN_CACHE.with_name(f"plugin-cache-{worker}"))
+        os.makedirs(os.environ["TF_PLUGIN_CACHE_DIR"], exist_ok=True)
     if TARGET_ERROR:
         pytest.exit(f"cannot run the suite: {TARGET_ERROR}", returncode=4)
 

@@ -305,24 +305,31 @@ def verify_mirror() -> None:
     _verify_once([MIRRORED_ZIP], lambda: verify_provider_zip(MIRRORED_ZIP))
 
 
+def plugin_cache() -> Path:
+    """The plugin cache Terraform uses: TF_PLUGIN_CACHE_DIR overrides the CLI config's."""
+    return Path(os.environ.get("TF_PLUGIN_CACHE_DIR") or PLUGIN_CACHE)
+
+
 def verify_plugin_cache() -> None:
     """The plugin cache holds nothing but the verified 3.39.0 linux_amd64 package (or nothing yet)."""
-    found = sorted(p for p in PLUGIN_CACHE.rglob("*") if p.is_file() or p.is_symlink())
-    strangers = [p for p in found if CACHED_PROVIDER not in p.parents]
+    cache = plugin_cache()
+    cached_provider = cache / CACHED_PROVIDER.relative_to(PLUGIN_CACHE)
+    found = sorted(p for p in cache.rglob("*") if p.is_file() or p.is_symlink())
+    strangers = [p for p in found if cached_provider not in p.parents]
     if strangers:
         raise ToolchainError(
-            f"refusing the plugin cache: {', '.join(str(p.relative_to(PLUGIN_CACHE)) for p in strangers)} "
-            f"is not hashicorp/aws {PROVIDER_VERSION}. Delete {PLUGIN_CACHE.name}/ and run `make toolchain`.")
+            f"refusing the plugin cache: {', '.join(str(p.relative_to(cache)) for p in strangers)} "
+            f"is not hashicorp/aws {PROVIDER_VERSION}. Delete {cache.name}/ and run `make toolchain`.")
     if not found:
         return
 
     def check() -> None:
-        actual = dirhash_h1(CACHED_PROVIDER)
+        actual = dirhash_h1(cached_provider)
         if actual != PROVIDER_H1:
             raise ToolchainError(
                 f"refusing the cached hashicorp/aws {PROVIDER_VERSION}: its package hash {actual} is not "
                 f"{PROVIDER_H1}, the hash of HashiCorp's build. The cached binary was altered; delete "
-                f"{PLUGIN_CACHE.name}/ and run `make toolchain`.")
+                f"{cache.name}/ and run `make toolchain`.")
     _verify_once(found, check)
 
 

@@ -52,6 +52,7 @@ def private_toolchain(tmp_path, monkeypatch) -> Path:
                     / toolchain.PROVIDER_ZIP, toolchain.MIRRORED_ZIP)
     toolchain.write_cli_config("mirror")
     monkeypatch.setenv("TF_CLI_CONFIG_FILE", str(toolchain.CLI_CONFIG))
+    monkeypatch.delenv("TF_PLUGIN_CACHE_DIR", raising=False)  # a parallel worker's own cache
     return base
 
 
