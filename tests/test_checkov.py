@@ -24,7 +24,7 @@ pytestmark = pytest.mark.checkov
 
 CHECKOV = PROJECT_ROOT / ".venv-checkov" / "bin" / "checkov"
 CHECKOV_TIMEOUT_SECONDS = 300
-SCANNED_DIRS = ("modules", "examples", "tests/e2e/roots", "tests/fixtures")
+SCANNED_DIRS = ("modules", "examples", "tests/e2e/roots")
 README = PROJECT_ROOT / "README.md"
 
 EXAMPLE = "two-accounts"

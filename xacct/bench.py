@@ -336,6 +336,7 @@ def measure(args, progress) -> dict:
         progress(f"measuring: {args.n} rounds of ours/seed/direct, order rotating per round")
         times = run_rounds(variants, args.n, meter, progress)
         journal = sum(1 for e in emu.journal() if e.get("action") == "sts:AssumeRole")
+        hooks = sum(meter.assume_role.values())  # before the streaming rows add their own
         elapsed = time.monotonic() - started
         progress(f"streaming: {args.n} rounds of invoker stream mode / profile consumer / direct stream")
         from xacct.emulator.sagemaker_stream import settings
@@ -347,7 +348,7 @@ def measure(args, progress) -> dict:
 
     cfg = config.get_config()
     refresh_period = cfg.session_duration_seconds - parent_access.for_config(cfg).windows.advisory
-    counts = {"measured_assume_role_hooks": sum(meter.assume_role.values()), "measured_assume_role_journal": journal,
+    counts = {"measured_assume_role_hooks": hooks, "measured_assume_role_journal": journal,
               "ours_assume_role_total": warmup["assume_role"].get("ours", 0) + meter.assume_role["ours"],
               "credential_lifetimes_spanned": 1 + int(elapsed // refresh_period),
               "warmup": warmup, "run_seconds": round(elapsed, 1)}

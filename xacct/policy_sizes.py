@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 
+from xacct import provider_override
 from xacct.emulator.client import EmulatorProcess
 from xacct.staging import StagedRoot
 
@@ -56,7 +57,7 @@ def root_config(consumer_counts: list[int]) -> dict:
 def measure(consumer_counts: list[int]) -> list[dict]:
     """One row per count: the trust policy's size in each mode and the invoke policy's."""
     with EmulatorProcess() as emulator, StagedRoot(relative_dir="sizes", files={
-        "provider.tf": emulator.provider_override({"": "parent"}),
+        provider_override.FILE_NAME: emulator.provider_override({"": "parent"}),
         "main.tf.json": json.dumps(root_config(consumer_counts), indent=2),
     }) as root:
         root.init()

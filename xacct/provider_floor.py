@@ -46,11 +46,19 @@ def relax(root: Path, mode: str | None = None) -> list[Path]:
     `root` must be a staged copy: the files are written where they are found. Returns the
     files written (none in registry mode, where the stated floors apply as written).
     """
+    return relax_folders(folders_requiring_aws(root), mode)
+
+
+def relax_folders(folders: list[Path], mode: str | None = None) -> list[Path]:
+    """The same for the given folders only (each one's own .tf files), leaving any that already
+    holds an override alone. Returns the files written, for the caller to remove."""
     if (mode or toolchain.provider_mode()) != "mirror":
         return []
     written = []
-    for folder in folders_requiring_aws(root):
+    for folder in folders:
         target = folder / OVERRIDE_NAME
-        target.write_text(override_json())
-        written.append(target)
+        requires_aws = any(_REQUIRES_AWS.search(p.read_text(encoding="utf-8")) for p in folder.glob("*.tf"))
+        if requires_aws and not target.exists():
+            target.write_text(override_json())
+            written.append(target)
     return written

@@ -4,7 +4,10 @@ In the spirit of LocalStack's `tflocal`: for the length of one Terraform command
 `xacct_override.tf.json` into the root, which points every `provider "aws"` block (the
 default one and each alias) at the emulator with one account's keys and every endpoint
 the provider calls (see xacct/provider_override.py), then removes it, also after a failure,
-Ctrl-C or SIGTERM. It never edits a file of the root.
+Ctrl-C or SIGTERM. It never edits a file of the root. On the project's offline toolchain
+(hashicorp/aws 3.39.0 only) it also writes, for the same command only, the provider-floor
+override the project's own suite uses (xacct/provider_floor.py) into the root and the
+module folders it calls, since the modules state a higher floor for their defaults.
 
 Each provider is mapped to an account of the emulator by the account ID in its
 `assume_role { role_arn = "arn:aws:iam::<ID>:role/..." }`, or explicitly with
@@ -35,7 +38,7 @@ import hcl2
 import requests
 from python_terraform import Terraform
 
-from xacct import provider_override
+from xacct import provider_floor, provider_override, toolchain
 from xacct.provider_override import ProviderSettings
 
 INFO_ENV = "XACCT_EMULATOR_INFO"
@@ -231,15 +234,47 @@ def run_terraform(root: Path, args: list[str], region: str) -> int:
             signal.signal(signum, handler)
 
 
+def offline_toolchain(env: dict[str, str]) -> bool:
+    """Whether Terraform runs on the project's offline toolchain (its CLI config, mirror mode),
+    which holds hashicorp/aws 3.39.0 only."""
+    return env.get("TF_CLI_CONFIG_FILE") == str(toolchain.CLI_CONFIG) and toolchain.provider_mode() == "mirror"
+
+
+def module_folders(root: Path) -> list[Path]:
+    """The root and every module folder it calls, as Terraform recorded them when it fetched
+    them (.terraform/modules/modules.json: local paths and downloaded copies alike)."""
+    manifest = root / ".terraform" / "modules" / "modules.json"
+    recorded = json.loads(manifest.read_text()).get("Modules", []) if manifest.exists() else []
+    return sorted({root.resolve(), *((root / m["Dir"]).resolve() for m in recorded if m.get("Dir"))})
+
+
+def relax_provider_floor(root: Path, terraform_args: list[str], region: str) -> list[Path]:
+    """On the offline toolchain, let the root and its modules accept hashicorp/aws 3.39.0 for
+    this command, as the project's own suite does (xacct/provider_floor.py): modules state a
+    higher floor for their defaults. Modules are fetched first (`terraform get`) so that their
+    folders are known before `init` looks for providers. Returns the files to remove after."""
+    if terraform_args[:1] == ["init"] and run_terraform(root, ["get"], region) != 0:
+        raise WrapperError(f"terraform get failed in {root}")
+    written = provider_floor.relax_folders(module_folders(root))
+    if written:
+        print(f"xacct-terraform: offline toolchain: hashicorp/aws pinned to {toolchain.PROVIDER_VERSION} "
+              f"for this command in {len(written)} folder(s) (removed afterwards)", file=sys.stderr)
+    return written
+
+
 def run(root: Path, terraform_args: list[str], account_args: list[str], info_file: str | None,
         env: dict[str, str]) -> int:
     info = find_emulator(info_file, env)
     settings = map_providers(read_providers(root), parse_account_args(account_args), info, root)
     override = write_override(root, settings)
+    relaxed: list[Path] = []
     try:
+        if offline_toolchain(env):
+            relaxed = relax_provider_floor(root, terraform_args, info.region)
         return run_terraform(root, terraform_args, info.region)
     finally:
-        override.unlink(missing_ok=True)
+        for path in [override, *relaxed]:
+            path.unlink(missing_ok=True)
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:

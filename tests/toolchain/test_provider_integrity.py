@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from xacct import toolchain
+from xacct import provider_floor, toolchain
 from xacct.staging import StagedRoot
 
 pytestmark = pytest.mark.plan
@@ -108,7 +108,10 @@ def test_planted_higher_version_zip_in_the_mirror_is_refused(private_toolchain):
             root.init()
         assert not (root.dir / ".terraform").exists(), "terraform init ran despite the refusal"
 
-        # Without a lock file (the old set-up) Terraform takes the planted zip: `>= 3.39` allows it.
+        # Without a lock file (the old set-up) Terraform takes the planted zip: the example's own
+        # `>= 5.32.0` allows it (the floor override that pins the staged copy is taken away).
+        for override in root.dir.parents[1].rglob(provider_floor.OVERRIDE_NAME):  # the staged tree
+            override.unlink()
         output = terraform_init(root)
         assert "Installed hashicorp/aws v9.9.9 (unauthenticated)" in output, output
 

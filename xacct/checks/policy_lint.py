@@ -91,6 +91,8 @@ def policies_in(where: str, resources: dict[str, dict]) -> list[Policy]:
     """Policies among planned resource values ({address: attributes}); unknown ones are absent."""
     found = []
     for address, values in sorted(resources.items()):
+        if not isinstance(values, dict):  # an inventory's marker for a whole resource (__absent__)
+            continue
         for attribute in POLICY_ATTRIBUTES:
             document = _as_document(values.get(attribute))
             if document is not None:

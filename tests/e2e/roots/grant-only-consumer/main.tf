@@ -46,6 +46,7 @@ resource "aws_iam_role" "sagemaker" {
 }
 
 resource "aws_sagemaker_model" "echo" {
+  #checkov:skip=CKV_AWS_370:a test endpoint for the grant-only consumer suite, destroyed with it. The emulator (moto) always reports EnableNetworkIsolation false, so setting it would make every plan replace the model
   provider = aws.parent
 
   name               = "${var.name_prefix}orders-model"
@@ -57,6 +58,7 @@ resource "aws_sagemaker_model" "echo" {
 }
 
 resource "aws_sagemaker_endpoint_configuration" "echo" {
+  #checkov:skip=CKV_AWS_98:a test endpoint for the grant-only consumer suite, destroyed with it; a customer-managed KMS key would add a billed key with a deletion window to each run
   provider = aws.parent
 
   name = "${var.name_prefix}orders-config"
