@@ -12,7 +12,7 @@ CHECKOV_VERSION := 3.3.30
 TOOLCHAIN_ENV = eval "$$($(PY) -m xacct.toolchain env)"
 PYTEST_ARGS ?=
 
-.PHONY: help setup toolchain test test-unit test-plan test-e2e checkov demo emulator bench package docs fmt clean
+.PHONY: help setup toolchain test test-unit test-plan test-e2e checkov demo emulator bench package docs fmt clean model-image preflight
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -69,6 +69,12 @@ docs: setup ## Regenerate the Inputs/Outputs tables in modules/*/README.md
 
 fmt: toolchain ## terraform fmt every module and example
 	@$(TOOLCHAIN_ENV) && terraform fmt -recursive modules examples
+
+model-image: setup ## Build the echo model (model/echo) and push it to MODEL_REPOSITORY (an ECR URI); needs Docker
+	@$(PY) -m xacct.model_image
+
+preflight: setup ## Real-AWS mode (XACCT_TARGET=aws): check accounts, quota, image and CI permissions; creates nothing
+	@$(PY) -m xacct.preflight
 
 clean: ## Remove environments, toolchain and caches
 	rm -rf $(VENV) $(CHECKOV_VENV) .toolchain build
