@@ -27,9 +27,11 @@ from xacct.toolchain import PROJECT_ROOT
 
 CI_ROLE_DIR = PROJECT_ROOT / "docs" / "ci-role"
 DEMO_INSTANCE_TYPE = "ml.t2.medium"  # examples/two-accounts variable demo_instance_type
-# The e2e modules that deploy a demo endpoint run one after another: one instance at a time.
-ENDPOINT_INSTANCES_NEEDED = 1
-ENDPOINTS_PER_RUN = 4  # test_two_accounts, test_account_roots, test_multi_child, test_grant_only_consumer
+# The e2e modules run one after another, each deploying one endpoint (test_two_accounts,
+# test_account_roots, test_multi_child, test_grant_only_consumer); test_two_accounts adds a
+# second, unshared endpoint beside its own for a while: two instances at once at most.
+ENDPOINT_INSTANCES_NEEDED = 2
+ENDPOINTS_PER_RUN = 5
 SAMPLE_RUN_PREFIX = "t000000-"
 # On-demand real-time inference, USD per instance-hour, us-east-1, from "Amazon SageMaker
 # AI Pricing" (Real-Time Inference). Other regions cost more or less; re-check before
@@ -166,7 +168,7 @@ def run_plan(config: TargetConfig, callers: dict[str, Caller], instance_type: st
         f"A run creates, in {config.region}, named t<6 hex>-... and tagged xacct-test-run=t<6 hex>:",
         f"  parent account {parent}: IAM roles and policies (the invoke role, the endpoint's execution role),",
         f"    SageMaker models, endpoint configurations and {ENDPOINTS_PER_RUN} endpoints of one {instance_type} each,",
-        "    one after another, and their /aws/sagemaker/Endpoints/... log groups;",
+        f"    at most {ENDPOINT_INSTANCES_NEEDED} at a time, and their /aws/sagemaker/Endpoints/... log groups;",
         f"  child account {child}: IAM execution roles and inline policies, Lambda functions, /aws/lambda/... log groups.",
         "Everything is destroyed at the end of each test module.",
         f"Endpoint cost: {cost}.",

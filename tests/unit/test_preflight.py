@@ -99,13 +99,13 @@ def test_a_principal_that_may_not_simulate_is_told_which_statement_to_add():
                                 "docs/ci-role/parent-account.json), or set XACCT_AWS_PARENT_ROLE_ARN to the role's full ARN")
 
 
-def test_quota_below_one_instance_is_refused_naming_service_quotas():
+def test_quota_below_two_instances_is_refused_naming_service_quotas():
     sagemaker, quotas = client("sagemaker"), client("service-quotas")
     with Stubber(sagemaker) as sm, Stubber(quotas) as sq:
         sm.add_response("list_endpoints", {"Endpoints": []}, {"MaxResults": 1})
-        sq.add_response("list_service_quotas", quota(0.0), {"ServiceCode": "sagemaker"})
+        sq.add_response("list_service_quotas", quota(1.0), {"ServiceCode": "sagemaker"})
         assert check_sagemaker(sagemaker, quotas, REGION, "ml.t2.medium") == [
-            "parent: the quota 'ml.t2.medium for endpoint usage' is 0 in eu-west-1; the run needs 1: "
+            "parent: the quota 'ml.t2.medium for endpoint usage' is 1 in eu-west-1; the run needs 2: "
             "request an increase in Service Quotas (service code sagemaker)"]
 
 
@@ -173,7 +173,7 @@ def test_plan_names_what_is_created_and_the_hourly_cost():
     callers = {"parent": PARENT, "child": Caller("child", "222222222222", "arn:aws:iam::222222222222:user/ci")}
     text = preflight.run_plan(config, callers, "ml.t2.medium")
     assert "parent account 111111111111" in text and "child account 222222222222" in text
-    assert "4 endpoints of one ml.t2.medium each" in text
+    assert "5 endpoints of one ml.t2.medium each" in text
     assert "about 0.056 USD per hour while an endpoint is up" in text
     assert "unknown: ml.p5.48xlarge is not in the price table" in preflight.run_plan(config, callers, "ml.p5.48xlarge")
 
