@@ -1,4 +1,4 @@
-"""`make preflight`'s checks against the emulator, where the emulator can answer.
+"""`make preflight`'s checks against the target, where the emulator can answer.
 
 Real calls to the emulator: sts:GetCallerIdentity (the callers), sagemaker:ListEndpoints
 (SageMaker answers in the region) and ecr:DescribeImages (the model image exists). The
@@ -15,7 +15,7 @@ import pytest
 from botocore.stub import Stubber
 
 from xacct import preflight
-from xacct.emulator.client import EmulatorProcess
+from xacct.target.client import EmulatorProcess
 from xacct.targets import AccountAccess, TargetConfig
 
 pytestmark = pytest.mark.emulator
@@ -30,10 +30,10 @@ READ_ONLY = ("Get", "List", "Describe")
 
 
 @pytest.fixture(scope="module")
-def emu(emulator):
-    if not isinstance(emulator, EmulatorProcess):
+def emu(target):
+    if not isinstance(target, EmulatorProcess):
         pytest.skip("checks the preflight against the emulator; against real AWS run `make preflight`")
-    ecr = emulator.client("ecr", "parent")
+    ecr = target.client("ecr", "parent")
     ecr.create_repository(repositoryName=REPOSITORY)
     ecr.put_image(repositoryName=REPOSITORY, imageManifest=MANIFEST, imageTag=TAG)
     yield emulator

@@ -23,9 +23,9 @@ IMAGE = "444455556666.dkr.ecr.eu-west-1.amazonaws.com/team/xacct-echo:echo-01234
 
 
 @pytest.fixture(scope="module")
-def root(emulator):
+def root(target):
     staged = StagedRoot(PROJECT_ROOT / "examples" / "two-accounts" / "demo-endpoint", relative_dir="demo-endpoint",
-                        override=emulator.provider_override({"": "parent"}))
+                        override=target.provider_override({"": "parent"}))
     staged.init()
     yield staged
     staged.close()
@@ -39,11 +39,11 @@ def plan(root, **variables):
     return {r["address"]: r["values"] for r in shown["planned_values"]["root_module"]["resources"]}
 
 
-def test_execution_role_may_pull_its_image_and_write_its_endpoints_logs(root, emulator):
+def test_execution_role_may_pull_its_image_and_write_its_endpoints_logs(root, target):
     values = plan(root)
-    account = emulator.accounts["parent"].id
+    account = target.accounts["parent"].id
     statements = {s["Sid"]: s for s in json.loads(values["aws_iam_role_policy.run_model"]["policy"])["Statement"]}
-    log_group = f"arn:aws:logs:{emulator.region}:{account}:log-group:/aws/sagemaker/Endpoints/Echo-Endpoint"
+    log_group = f"arn:aws:logs:{target.region}:{account}:log-group:/aws/sagemaker/Endpoints/Echo-Endpoint"
     assert statements == {
         "PullModelImage": {"Sid": "PullModelImage", "Effect": "Allow",
                            "Action": ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
