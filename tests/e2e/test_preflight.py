@@ -1,4 +1,4 @@
-"""`make preflight`'s checks against the target, where the emulator can answer.
+"""`make preflight`'s checks against the emulator, where the emulator can answer.
 
 Real calls to the emulator: sts:GetCallerIdentity (the callers), sagemaker:ListEndpoints
 (SageMaker answers in the region) and ecr:DescribeImages (the model image exists). The
@@ -15,7 +15,7 @@ import pytest
 from botocore.stub import Stubber
 
 from xacct import preflight
-from xacct.target.client import EmulatorProcess
+from xacct.emulator.client import EmulatorProcess
 from xacct.targets import AccountAccess, TargetConfig
 
 pytestmark = pytest.mark.emulator
