@@ -18,7 +18,7 @@ PYTEST_ARGS ?=
 # Test files run on both cores (each file on one worker, so its module fixtures are built once).
 PARALLEL ?= -n 2 --dist loadfile
 
-.PHONY: help setup lock toolchain lint test test-unit test-plan test-e2e checkov demo emulator bench package docs fmt clean
+.PHONY: help setup lock toolchain lint test test-unit test-plan test-e2e checkov demo emulator bench package docs fmt clean model-image preflight
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z0-9_-]+:.*## / {printf "  make %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -90,6 +90,12 @@ docs: setup ## Regenerate the Inputs/Outputs tables in modules/*/README.md
 
 fmt: toolchain ## terraform fmt every module and example
 	@$(TOOLCHAIN_ENV) && terraform fmt -recursive modules examples
+
+model-image: setup ## Build the echo model (model/echo) and push it to MODEL_REPOSITORY (an ECR URI); needs Docker
+	@$(PY) -m xacct.model_image
+
+preflight: setup ## Real-AWS mode (XACCT_TARGET=aws): check accounts, quota, image and CI permissions; creates nothing
+	@$(PY) -m xacct.preflight
 
 clean: ## Remove environments, toolchain, caches and build leftovers
 	rm -rf $(VENV) $(CHECKOV_VENV) .toolchain build *.egg-info examples/*/.terraform

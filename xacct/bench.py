@@ -41,7 +41,9 @@ from xacct.emulator.client import EmulatorProcess
 from xacct.package import PACKAGE_NAME, ZIP_PATH
 from xacct.toolchain import PROJECT_ROOT
 
-OUT_DIR = PROJECT_ROOT / "docs" / "bench"
+# Results land under build/; the figures the README shows change only with --update-docs.
+OUT_DIR = PROJECT_ROOT / "build" / "bench"
+DOCS_DIR = PROJECT_ROOT / "docs" / "bench"
 ENDPOINT = "Bench-Echo"
 PARENT_ROLE, EXEC_ROLE = "bench-sagemaker-external", "bench-invoker-execution"
 EXTERNAL_ID = "bench-external-id-1"
@@ -397,14 +399,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--n", type=int, default=200, help="warm invocations per variant (default 200)")
     parser.add_argument("--warmup", type=int, default=10, help="untimed invocations per variant first (default 10)")
     parser.add_argument("--cold-runs", type=int, default=5, help="fresh-interpreter cold starts (default 5)")
-    parser.add_argument("--out", type=Path, default=OUT_DIR, help="where results.json/.png go (default docs/bench)")
+    parser.add_argument("--out", type=Path, default=OUT_DIR, help="where results.json/.png go (default build/bench)")
+    parser.add_argument("--update-docs", action="store_true", help="write to docs/bench, the figures the README shows")
     args = parser.parse_args(argv)
+    if args.update_docs:
+        args.out = DOCS_DIR
     progress = Progress()
     measured = measure(args, progress)
     results = build_results(args, measured)
     print_report(results)
     bench_stream.print_rows(measured["streaming"])
-    progress(f"wrote {bench_stream.write(measured['streaming'], PROJECT_ROOT / 'build' / 'bench')}")
+    progress(f"wrote {bench_stream.write(measured['streaming'], args.out)}")
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "results.json").write_text(json.dumps(results, indent=2, default=str) + "\n")
     draw(results["variants"], args.out / "results.png", args.n)

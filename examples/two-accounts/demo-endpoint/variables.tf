@@ -19,9 +19,15 @@ variable "model_image" {
   type        = string
 
   validation {
-    condition     = var.model_image != null && length(coalesce(var.model_image, "")) > 0
-    error_message = "model_image must name the container image of the demo model (an ECR image URI)."
+    condition     = can(regex("^[0-9]{12}\\.dkr\\.ecr\\.[a-z0-9-]+\\.amazonaws\\.com(\\.cn)?/[a-z0-9]+([._/-][a-z0-9]+)*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}|@sha256:[0-9a-f]{64})?$", coalesce(var.model_image, "-")))
+    error_message = "model_image must be an ECR image URI, ACCOUNT.dkr.ecr.REGION.amazonaws.com/REPOSITORY[:TAG or @sha256:DIGEST]: the execution role is granted pull on that repository only."
   }
+}
+
+variable "log_retention_in_days" {
+  description = "Days CloudWatch Logs keeps the endpoint's container logs."
+  type        = number
+  default     = 14
 }
 
 variable "instance_type" {
