@@ -36,4 +36,4 @@ Failure::
                                   "retryable": bool, ...}}
 """
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
