@@ -36,7 +36,7 @@ def emu(target):
     ecr = target.client("ecr", "parent")
     ecr.create_repository(repositoryName=REPOSITORY)
     ecr.put_image(repositoryName=REPOSITORY, imageManifest=MANIFEST, imageTag=TAG)
-    yield emulator
+    yield target
     ecr.delete_repository(repositoryName=REPOSITORY, force=True)
 
 

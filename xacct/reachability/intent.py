@@ -73,7 +73,8 @@ class ParentIntent:
             raise UnmodelledInput(f"the parent module inputs {', '.join(unknown)} are set, but the reachability "
                                   "intent has no rule for them: add one in xacct/reachability/intent.py")
         if inputs.get("permissions_boundary_arn") is not None:
-            raise UnmodelledInput("permissions_boundary_arn is set: the reachability intent does not model boundaries")
+            raise UnmodelledInput(f"permissions_boundary_arn is set ({inputs['permissions_boundary_arn']!r}): "
+                                  "the reachability intent does not model boundaries")
         return cls(
             role_arn=role_arn,
             created=bool(inputs.get("create", True)),

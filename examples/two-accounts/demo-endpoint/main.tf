@@ -21,7 +21,10 @@ locals {
   image_parts    = regex("^([0-9]{12})\\.dkr\\.ecr\\.([a-z0-9-]+)\\.amazonaws\\.com(?:\\.cn)?/([^:@]+)", var.model_image)
   repository_arn = "arn:${data.aws_partition.current.partition}:ecr:${local.image_parts[1]}:${local.image_parts[0]}:repository/${local.image_parts[2]}"
   # Built from the name rather than read from the log group, so the policy is known at plan time.
-  log_group_arn = "arn:${data.aws_partition.current.partition}:logs:${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}:log-group:${aws_cloudwatch_log_group.endpoint.name}"
+  # The region comes from the data source's EC2 endpoint, as in modules/parent: its `name` and
+  # `id` are deprecated on 6.x, and `region` does not exist on 3.x.
+  region        = regex("[a-z]{2}(?:-[a-z]+)+-[0-9]+", data.aws_region.current.endpoint)
+  log_group_arn = "arn:${data.aws_partition.current.partition}:logs:${local.region}:${data.aws_caller_identity.current.account_id}:log-group:${aws_cloudwatch_log_group.endpoint.name}"
 }
 
 # Where SageMaker sends the container's output ("Monitor Amazon SageMaker AI with CloudWatch
