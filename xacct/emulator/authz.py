@@ -17,7 +17,7 @@ from moto.awslambda.models import lambda_backends
 from moto.iam import access_control
 from moto.iam.models import iam_backends
 
-from xacct.emulator import arns, denials, iam_hooks, lambda_cross_account, policy, sagemaker_models, sts_federation, sts_hooks, sts_rules, sts_sessions, throttling
+from xacct.emulator import arns, denials, iam_hooks, lambda_cross_account, policy, sagemaker_models, sts_federation, sts_hooks, sts_rules, sts_sessions
 from xacct.emulator.errors import json_error, query_error
 from xacct.emulator.identity import access_key_id_from, resolve_caller
 from xacct.emulator.request_context import global_context
@@ -72,8 +72,6 @@ class AwsLikeIAMRequest(access_control.IAMRequest):
             "lambda:invokefunction": self._invoke_function,
         }.get(self._action.lower())
         caller = self._caller()
-        # Over the rate limit: refused before any policy is read, as AWS meters first.
-        throttling.check(self.account_id, self._action, caller.principal.arn if caller else None, STATE.record)
         if decide is None:
             STATE.record({"account": self.account_id, "action": self._action, "caller": caller.principal.arn if caller else None})
             super().check_action_permitted(resource)

@@ -12,16 +12,24 @@ standard and adaptive modes):
 A bucket holds at most `burst` tokens, refills at `rate_per_second`, and each request takes
 one. With no limit set for an (account, API) pair, nothing is throttled. The limits are set
 through the control API (`PUT /_emulator/throttles`), and every refusal is journalled.
+The gateway asks `refusal` about every request before moto sees it.
 """
 
 from __future__ import annotations
 
+import io
+import re
 import threading
 import time
 from dataclasses import dataclass, field
 from typing import Callable
+from urllib.parse import parse_qs
+
+from moto.iam.models import get_account_id_from
 
 from xacct.emulator.errors import AwsError, json_error, query_error
+from xacct.emulator.identity import access_key_id_from
+from xacct.emulator.state import STATE
 
 MESSAGE = "Rate exceeded"
 # The IAM action each metered API is authorized as -> the API's name in limits and the journal.
@@ -85,6 +93,9 @@ class Throttles:
             return [{"account": a, "api": api, "rate_per_second": b.rate_per_second, "burst": b.burst}
                     for (a, api), b in self._buckets.items()]
 
+    def active(self) -> bool:
+        return bool(self._buckets)
+
     def clear(self) -> None:
         with self._lock:
             self._buckets.clear()
@@ -109,11 +120,45 @@ def throttling_error(api: str) -> AwsError:
 
 
 THROTTLES = Throttles()
+_INVOCATION_PATH = re.compile(r"^/endpoints/[^/]+/invocations(-response-stream)?$")
+_METERED_STS_ACTIONS = {"AssumeRole": "sts:AssumeRole"}
 
 
-def check(account: str, action: str, caller: str | None, record: Callable[[dict], None]) -> None:
-    """Raise the throttling error when `account` is over its limit for `action`'s API; journal it."""
+def _action(environ: dict, service: str | None) -> str | None:
+    """The metered API a request calls, read without moto: STS's Action field, the runtime's path."""
+    if service == "sagemaker" and environ.get("REQUEST_METHOD") == "POST":
+        match = _INVOCATION_PATH.match(environ.get("PATH_INFO", ""))
+        if match:
+            return "sagemaker:InvokeEndpointWithResponseStream" if match.group(1) else "sagemaker:InvokeEndpoint"
+        return None
+    if service != "sts":
+        return None
+    try:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return None
+    body = environ["wsgi.input"].read(length) if length > 0 else b""
+    environ["wsgi.input"] = io.BytesIO(body)  # moto reads it again
+    fields = parse_qs(body.decode("utf-8", "replace")) or parse_qs(environ.get("QUERY_STRING", ""))
+    return _METERED_STS_ACTIONS.get((fields.get("Action") or [""])[0])
+
+
+def refusal(environ: dict, service: str | None) -> AwsError | None:
+    """The throttling error for a request over its account's limit (journalled), else None.
+
+    Decided at the front door, before moto parses, verifies or authorizes anything: AWS
+    refuses a request over the rate without doing its work, and so a slow emulator cannot
+    hide a limit by admitting requests more slowly than the rate.
+    """
+    authorization = environ.get("HTTP_AUTHORIZATION", "")
+    if not THROTTLES.active() or "Credential=" not in authorization:
+        return None
+    action = _action(environ, service)
+    if action is None:
+        return None
+    account = get_account_id_from(access_key_id_from(authorization))
     api = THROTTLES.admit(account, action)
-    if api is not None:
-        record({"account": account, "action": api, "caller": caller, "throttled": True})
-        raise throttling_error(api)
+    if api is None:
+        return None
+    STATE.record({"account": account, "action": api, "throttled": True})
+    return throttling_error(api)
