@@ -116,8 +116,8 @@ def chart(results: dict, raw: dict, path) -> None:
                                 label=f"{variant}: failed ({len(failed)})")
         sent = Counter(int(t) for t in data["burst"].assume_role_sent)
         if sent:
-            seconds = range(min(sent), max(sent) + 1)
-            burst_rate.step(list(seconds), [sent.get(s, 0) for s in seconds], where="post",
+            seconds = list(range(min(sent), max(sent) + 2))  # one past the last, so a single second shows
+            burst_rate.step(seconds, [sent.get(s, 0) for s in seconds], where="post",
                             color=colours.get(variant), label=variant)
         if data.get("storm") is not None:
             per_second = data["storm"].assume_role_per_second
