@@ -5,7 +5,8 @@ of milliseconds of CPU, which N containers on the simulator's two cores would sp
 many seconds (on Lambda each has its own). So each container is held just before its first
 AssumeRole attempt until all N are there, then released at its arrival time inside one
 second; its cold latency is its own CPU time up to that point plus the wall time from its
-release to its answer. Warm latency is plain wall time.
+release to its answer, and its deadline is moved on by the time it was held. Warm latency
+is plain wall time.
 """
 
 from __future__ import annotations
@@ -77,9 +78,19 @@ def run(package_dir: Path, event: dict, containers: int, steady_rps: float, stea
 
     gate = ArrivalGate(offsets)
     cpu_started: dict[int, float] = {}
-    meter = StsMeter(containers, time.monotonic,
-                     on_first_send=lambda c: gate.hold(c, cpu_started[c]), retry_mode=retry_mode)
     handlers = [load_container(package_dir, without_throttle_retry=before) for _ in range(containers)]
+
+    def hold(container: int) -> None:
+        held_from = time.monotonic()
+        gate.hold(container, cpu_started[container])
+        # Waiting for the others is the simulator's doing, not the invocation's: its deadline
+        # (which throttled retries read) moves on by the time held.
+        handler = handlers[container]
+        deadline = handler.parent_access.for_config(handler.config.get_config()).deadline
+        if deadline.at is not None:
+            deadline.at += time.monotonic() - held_from
+
+    meter = StsMeter(containers, time.monotonic, on_first_send=hold, retry_mode=retry_mode)
     records: list[dict] = []
     lock = threading.Lock()
 

@@ -137,7 +137,10 @@ def chart(results: dict, raw: dict, path) -> None:
     storm_rate.set_xlabel("simulated minutes")
     storm_rate.set_ylabel("AssumeRole / s")
     storm_rate.set_title("refreshes of a fleet started together (simulated clock)")
-    storm_rate.legend(fontsize=8)
+    if results["storm"]:
+        storm_rate.legend(fontsize=8)
+    else:
+        storm_rate.text(0.5, 0.5, "refresh run skipped (--hours 0)", ha="center", transform=storm_rate.transAxes)
     fig.tight_layout()
     fig.savefig(path, dpi=90)
     plt.close(fig)
