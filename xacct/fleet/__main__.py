@@ -1,6 +1,6 @@
 """`make bench-fleet`: a burst of cold containers and hours of refreshes, before and after.
 
-Usage: python -m xacct.fleet [--containers 200] [--sts-rate 50] [--sagemaker-rate 40] [--hours 2]
+Usage: python -m xacct.fleet [--containers 200] [--sts-rate 50] [--sagemaker-rate 40] [--hours 1.6]
        [--out build/fleet] [--update-docs]
 
 Results go to --out (fleet.json, fleet.png); --update-docs also writes them to docs/bench/ and
@@ -47,8 +47,9 @@ def parse_args(argv):
     parser.add_argument("--sagemaker-rate", type=float, default=40, help="InvokeEndpoint per second for the endpoint's account")
     parser.add_argument("--sagemaker-burst", type=int, default=20)
     parser.add_argument("--steady-rps", type=float, default=20, help="invocations per second across the fleet after the burst")
-    parser.add_argument("--steady-seconds", type=float, default=15)
-    parser.add_argument("--hours", type=float, default=2, help="simulated hours of the refresh run (0 skips it)")
+    parser.add_argument("--steady-seconds", type=float, default=10)
+    parser.add_argument("--hours", type=float, default=1.6,
+                        help="simulated hours of the refresh run: 1.6 holds two hourly refreshes (0 skips it)")
     parser.add_argument("--invoke-every", type=int, default=1800,
                         help="simulated seconds between whole invocations of a container in the refresh run")
     parser.add_argument("--retry-mode", choices=("standard", "adaptive"), default=None,

@@ -7,6 +7,7 @@ are its own, as in a real container; only botocore (the runtime's library) is sh
 
 from __future__ import annotations
 
+import compileall
 import contextlib
 import functools
 import importlib
@@ -32,6 +33,8 @@ _copies = itertools.count()
 def extract_package(task_dir: Path) -> Path:
     """The Lambda zip unpacked as Lambda does into its task folder; returns the package folder."""
     zipfile.ZipFile(ZIP_PATH).extractall(task_dir)
+    # Compiled once, as Lambda's runtime caches bytecode: N copies would otherwise compile N times.
+    compileall.compile_dir(task_dir / PACKAGE_NAME, quiet=1)
     return task_dir / PACKAGE_NAME
 
 
