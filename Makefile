@@ -18,7 +18,7 @@ PYTEST_ARGS ?=
 # Test files run on both cores (each file on one worker, so its module fixtures are built once).
 PARALLEL ?= -n 2 --dist loadfile
 
-.PHONY: help setup lock toolchain lint test test-unit test-plan test-e2e checkov demo emulator bench package docs fmt clean model-image preflight
+.PHONY: help setup lock toolchain lint test test-unit test-plan test-e2e checkov demo emulator bench bench-fleet package docs fmt clean model-image preflight
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z0-9_-]+:.*## / {printf "  make %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -84,6 +84,9 @@ emulator: setup ## Run the two-account emulator in the foreground
 
 bench: toolchain ## Benchmark the invoker against a seed-style handler and a direct call
 	@$(TOOLCHAIN_ENV) && $(PY) -m xacct.bench
+
+bench-fleet: setup ## Fleet under STS and SageMaker throttling: cold-start burst and refresh storm, before and after
+	@$(PY) -m xacct.fleet $(FLEET_ARGS)
 
 docs: setup ## Regenerate the Inputs/Outputs tables in modules/*/README.md
 	@$(PY) -m xacct.docs

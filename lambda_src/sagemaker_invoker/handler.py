@@ -94,6 +94,17 @@ class _Stream:
         return response, b"".join(chunks)
 
 
+def _deadline(context: Any, cfg: config.Config, started: float) -> Optional[float]:
+    """When this invocation must have answered (time.monotonic), from Lambda's context or FUNCTION_TIMEOUT_SECONDS."""
+    limits = []
+    remaining = getattr(context, "get_remaining_time_in_millis", None)
+    if callable(remaining):
+        limits.append(time.monotonic() + remaining() / 1000)
+    if cfg.function_timeout_seconds is not None:
+        limits.append(started + cfg.function_timeout_seconds)
+    return min(limits) if limits else None
+
+
 def lambda_handler(event: Any, context: Any) -> Dict[str, Any]:
     """The Lambda entry point: the container's own configuration and parent-account access."""
     return handle(event, context, parent_access.for_config)
@@ -115,6 +126,7 @@ def handle(event: Any, context: Any, access_for: Callable[[config.Config], Paren
         # Assume the role (first call) or refresh it (near expiry) up front,
         # so an STS failure is reported as such and never reaches SageMaker.
         access = access_for(cfg)
+        access.deadline.at = _deadline(context, cfg, started)
         access.ensure_fresh()
         stage = "invoke_endpoint"
         if request.stream:

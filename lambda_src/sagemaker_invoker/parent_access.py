@@ -31,7 +31,7 @@ import botocore.session
 from botocore.config import Config as BotoConfig
 from botocore.credentials import CredentialProvider, CredentialResolver, RefreshableCredentials
 
-from . import __version__, budget
+from . import __version__, budget, throttle_retry
 from .config import Config
 
 _log = logging.getLogger(__name__)
@@ -172,6 +172,8 @@ class ParentAccess:
     credentials: RefreshableCredentials  # the parent role's keys, refreshed before expiry
     sagemaker: Any  # sagemaker-runtime client signing with ``credentials``
     windows: RefreshWindows
+    # The running invocation's deadline: throttled calls are retried while it allows (throttle_retry.py).
+    deadline: throttle_retry.Deadline
 
     def ensure_fresh(self) -> None:
         """Assume the role now if there are no keys yet or they are due for refresh."""
@@ -201,7 +203,17 @@ def build(config: Config, clock: Clock = utc_now, jitter: Callable[[], float] = 
             user_agent_extra=f"sagemaker-invoker/{__version__}",
         ),
     )
-    return ParentAccess(config=config, sts=sts, credentials=credentials, sagemaker=sagemaker, windows=windows)
+    deadline = throttle_retry.Deadline()
+    connect = config.connect_timeout_seconds
+    # AssumeRole (also when it runs inside InvokeEndpoint's signing) leaves room for the
+    # whole InvokeEndpoint call; InvokeEndpoint leaves the margin.
+    throttle_retry.install(sts, deadline, config.max_attempts, connect + budget.STS_READ_TIMEOUT_SECONDS,
+                           budget.MARGIN_SECONDS + budget.call_seconds(connect, config.read_timeout_seconds,
+                                                                      config.max_attempts))
+    throttle_retry.install(sagemaker, deadline, config.max_attempts, connect + config.read_timeout_seconds,
+                           budget.MARGIN_SECONDS)
+    return ParentAccess(config=config, sts=sts, credentials=credentials, sagemaker=sagemaker, windows=windows,
+                        deadline=deadline)
 
 
 # One per container (a Lambda container runs one invocation at a time, so no

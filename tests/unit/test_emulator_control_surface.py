@@ -30,6 +30,8 @@ CONTROL_ROUTES = [("GET", "info", None), ("GET", "journal", None), ("GET", "invo
                   ("GET", "faults", None), ("GET", "organizations", None), ("DELETE", "journal", None),
                   ("POST", "faults", {"endpoint": "any", "code": "ModelError", "count": -1}),
                   ("DELETE", "faults", None), ("PUT", "organizations", {"111111111111": "o-attacker"}),
+                  ("GET", "throttles", None), ("DELETE", "throttles", None),
+                  ("PUT", "throttles", {"account": "222222222222", "api": "sts:AssumeRole", "rate_per_second": 1, "burst": 1}),
                   ("GET", "no-such-route", None)]
 
 
@@ -46,7 +48,7 @@ def secrets_of(emu) -> list[str]:
 
 @pytest.mark.parametrize("token", [None, "", "Bearer", "Bearer wrong-token", "Basic abc"])
 def test_without_the_token_the_control_api_changes_nothing_and_learns_nothing(emu, token):
-    before = {route: emu.control("GET", route) for route in ("journal", "invocations", "faults", "organizations")}
+    before = {route: emu.control("GET", route) for route in ("journal", "invocations", "faults", "organizations", "throttles")}
     answers = set()
     for method, route, body in CONTROL_ROUTES:
         headers = {} if token is None else {"Authorization": token}
@@ -57,7 +59,7 @@ def test_without_the_token_the_control_api_changes_nothing_and_learns_nothing(em
         assert not any(secret in response.text for secret in secrets_of(emu))
         answers.add(response.text)
     assert len(answers) == 1, "every refusal is the same: not even which routes exist leaks"
-    after = {route: emu.control("GET", route) for route in ("journal", "invocations", "faults", "organizations")}
+    after = {route: emu.control("GET", route) for route in ("journal", "invocations", "faults", "organizations", "throttles")}
     assert after == before
 
 

@@ -142,6 +142,15 @@ class EmulatorProcess:
     def clear_faults(self) -> None:
         self.control("DELETE", "faults")
 
+    def set_throttle(self, account: str, api: str, rate_per_second: float, burst: int) -> None:
+        """Limit `account` ("parent", "child" or an ID) to `rate_per_second` on `api` (sts:AssumeRole, sagemaker:InvokeEndpoint)."""
+        account_id = self.accounts[account].id if account in self.accounts else account
+        self.control("PUT", "throttles", {"account": account_id, "api": api, "rate_per_second": rate_per_second,
+                                          "burst": burst})
+
+    def clear_throttles(self) -> None:
+        self.control("DELETE", "throttles")
+
     def set_organizations(self, organizations: dict[str, str]) -> None:
         self.control("PUT", "organizations", organizations)
 

@@ -1,4 +1,4 @@
-"""The emulator's control API under /_emulator/: the journal, SageMaker faults, organizations.
+"""The emulator's control API under /_emulator/: the journal, SageMaker faults, organizations, rate limits.
 
 Every route needs the run's token (`Authorization: Bearer <token>`), which is printed at
 start and kept in the info file (mode 0600). Without it a request is refused before any
@@ -13,7 +13,7 @@ import json
 
 from werkzeug.wrappers import Request, Response
 
-from xacct.emulator import session_expiry
+from xacct.emulator import session_expiry, throttling
 from xacct.emulator.errors import json_error
 from xacct.emulator.gateway import CONTROL_PREFIX
 from xacct.emulator.state import STATE, Fault
@@ -61,6 +61,17 @@ class ControlApi:
             return _json(dict(STATE.organizations))
         if route == ("PUT", "organizations"):
             return _json(STATE.set_organizations(body))
+        if route == ("PUT", "throttles"):
+            try:
+                return _json(throttling.THROTTLES.set(body.get("account"), body.get("api"),
+                                                      body.get("rate_per_second"), body.get("burst")))
+            except throttling.LimitError as error:
+                return json_error(400, "ValidationException", str(error)).as_wsgi()
+        if route == ("GET", "throttles"):
+            return _json(throttling.THROTTLES.entries())
+        if route == ("DELETE", "throttles"):
+            throttling.THROTTLES.clear()
+            return _json({})
         if route == ("POST", "expire-sessions"):
             return _json({"expired": session_expiry.expire(str(body.get("role_arn", "")))})
         return json_error(404, "UnknownOperationException", f"no control route {request.method} {request.path}").as_wsgi()

@@ -6,6 +6,7 @@
   its instance-metadata imitation are not routed.
 - A query-protocol request (STS, IAM) carries its parameters in the URL or in the form body,
   not both: moto's IAM check and the service would otherwise read different values.
+- A request over a rate limit set through the control API is refused first (throttling.py).
 - Every answer is AWS-shaped: an unhandled exception or an HTML error page becomes the
   service's own 500 (or matching) error, in XML for query-protocol services (STS, IAM, EC2)
   and in JSON for the JSON services (Lambda, SageMaker, SageMaker runtime, Logs, KMS);
@@ -23,6 +24,7 @@ from typing import Callable, Iterable
 
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication
 
+from xacct.emulator import throttling
 from xacct.emulator.errors import AwsError, internal_error, service_error
 
 CONTROL_PREFIX = "/_emulator/"
@@ -102,6 +104,9 @@ class Gateway:
             error = service_error(protocol, 400, "InvalidParameterCombination",
                                   "Send the request's parameters in the query string or in the form body, not both.")
             return self._respond(error.as_wsgi(), environ, start_response)
+        throttled = throttling.refusal(environ, signing_service(environ))  # over a rate limit: refused first
+        if throttled is not None:
+            return self._respond(throttled.as_wsgi(), environ, start_response)
         app = self.control if environ.get("PATH_INFO", "").startswith(CONTROL_PREFIX) else self.moto_app
         status, headers, body = self._run(app, environ, protocol)
         return self._send(status, headers, body, start_response)
