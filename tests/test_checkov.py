@@ -18,7 +18,7 @@ import pytest
 
 from xacct.emulator.client import EmulatorProcess
 from xacct.staging import StagedRoot
-from xacct.toolchain import PROJECT_ROOT
+from xacct.paths import PROJECT_ROOT
 
 pytestmark = pytest.mark.checkov
 

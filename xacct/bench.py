@@ -39,7 +39,7 @@ import botocore.client
 from xacct import bench_stream
 from xacct.emulator.client import EmulatorProcess
 from xacct.package import PACKAGE_NAME, ZIP_PATH
-from xacct.toolchain import PROJECT_ROOT
+from xacct.paths import PROJECT_ROOT
 
 # Results land under build/; the figures the README shows change only with --update-docs.
 OUT_DIR = PROJECT_ROOT / "build" / "bench"

@@ -18,7 +18,7 @@ import shutil
 import subprocess
 import sys
 
-from xacct.toolchain import PROJECT_ROOT
+from xacct.paths import PROJECT_ROOT
 
 MODEL_DIR = PROJECT_ROOT / "model" / "echo"
 MODEL_FILES = ("Dockerfile", "__init__.py", "__main__.py", "echo.py", "serve.py")

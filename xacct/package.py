@@ -14,7 +14,7 @@ import sys
 import zipfile
 from pathlib import Path
 
-from xacct.toolchain import PROJECT_ROOT
+from xacct.paths import PROJECT_ROOT
 
 SOURCE_DIR = PROJECT_ROOT / "lambda_src"
 PACKAGE_NAME = "sagemaker_invoker"

@@ -23,7 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from xacct.targets import AwsTarget, TargetConfig, TargetError, resolve_target
-from xacct.toolchain import PROJECT_ROOT
+from xacct.paths import PROJECT_ROOT
 
 CI_ROLE_DIR = PROJECT_ROOT / "docs" / "ci-role"
 DEMO_INSTANCE_TYPE = "ml.t2.medium"  # examples/two-accounts variable demo_instance_type

@@ -42,7 +42,7 @@ import tempfile
 import zipfile
 from pathlib import Path
 
-from xacct.paths import PROJECT_ROOT  # re-exported: other modules import it from here
+from xacct.paths import PROJECT_ROOT
 
 TOOLCHAIN_DIR = PROJECT_ROOT / ".toolchain"
 BIN_DIR = TOOLCHAIN_DIR / "bin"

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from xacct.toolchain import PROJECT_ROOT
+from xacct.paths import PROJECT_ROOT
 
 pytestmark = pytest.mark.e2e
 

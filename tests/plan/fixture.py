@@ -12,7 +12,7 @@ import yaml
 
 from tests.plan.inventory import KNOWN_AFTER_APPLY
 from xacct.staging import StagedRoot
-from xacct.toolchain import PROJECT_ROOT
+from xacct.paths import PROJECT_ROOT
 
 CASES_DIR = Path(__file__).parent / "cases"
 MODULE_ACCOUNT = {"parent": "parent", "child": "child", "assume-grant": "child"}

@@ -15,7 +15,7 @@ import pytest
 import tftest
 
 from xacct.staging import StagedRoot
-from xacct.toolchain import PROJECT_ROOT
+from xacct.paths import PROJECT_ROOT
 
 pytestmark = pytest.mark.plan
 

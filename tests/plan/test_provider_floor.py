@@ -13,7 +13,7 @@ import subprocess
 import pytest
 
 from xacct import provider_floor, toolchain
-from xacct.toolchain import PROJECT_ROOT
+from xacct.paths import PROJECT_ROOT
 
 pytestmark = pytest.mark.plan
 

@@ -10,7 +10,8 @@ import pytest
 import tftest
 
 from xacct import package, provider_floor
-from xacct.toolchain import PROJECT_ROOT, guard_provider
+from xacct.paths import PROJECT_ROOT
+from xacct.toolchain import guard_provider
 
 pytestmark = pytest.mark.plan
 

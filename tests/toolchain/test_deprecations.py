@@ -14,7 +14,7 @@ import pytest
 from xacct.checks import deprecations
 from xacct.checks.schema_conformance import load_schema
 from xacct.checks.terraform_files import TfFile, tf_files
-from xacct.toolchain import PROJECT_ROOT
+from xacct.paths import PROJECT_ROOT
 
 pytestmark = pytest.mark.static
 

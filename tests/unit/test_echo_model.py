@@ -16,7 +16,7 @@ import sys
 import pytest
 
 from model.echo.echo import DEFAULT_CONTENT_TYPE, EchoRequestError, echo, parse_custom_attributes
-from xacct.toolchain import PROJECT_ROOT
+from xacct.paths import PROJECT_ROOT
 
 pytestmark = pytest.mark.unit
 

@@ -9,7 +9,7 @@ import subprocess
 import pytest
 
 from xacct.model_image import ImageError, image_tag, parse_repository
-from xacct.toolchain import PROJECT_ROOT
+from xacct.paths import PROJECT_ROOT
 
 pytestmark = pytest.mark.unit
 

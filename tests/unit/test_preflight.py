@@ -16,7 +16,7 @@ from botocore.stub import Stubber
 from xacct import preflight
 from xacct.preflight import Caller, check_image, check_permissions, check_sagemaker, principal_arn, sample_arn
 from xacct.targets import TargetConfig
-from xacct.toolchain import PROJECT_ROOT
+from xacct.paths import PROJECT_ROOT
 
 pytestmark = pytest.mark.unit
 

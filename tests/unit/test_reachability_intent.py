@@ -12,7 +12,7 @@ import pytest
 from xacct.reachability.intent import (ANY_ROLE, Case, ParentIntent, Principal, UnmodelledInput, arn_like,
                                        differences, intended_outcomes, may_assume, may_invoke)
 from xacct.reachability.module_inputs import ModuleInputsError, arguments_set, module_call, to_expression
-from xacct.toolchain import PROJECT_ROOT
+from xacct.paths import PROJECT_ROOT
 
 pytestmark = pytest.mark.unit
 

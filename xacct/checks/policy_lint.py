@@ -32,7 +32,7 @@ with warnings.catch_warnings():  # parliament 1.6.4 imports the deprecated pkg_r
     warnings.simplefilter("ignore", UserWarning)
     from parliament import analyze_policy_string
 
-from xacct.toolchain import PROJECT_ROOT
+from xacct.paths import PROJECT_ROOT
 
 JUSTIFIED = Path(__file__).with_name("policy_lint_justified.yaml")
 CASES = PROJECT_ROOT / "tests" / "plan" / "cases"

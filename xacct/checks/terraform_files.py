@@ -14,7 +14,7 @@ from pathlib import Path
 
 import hcl2
 
-from xacct.toolchain import PROJECT_ROOT
+from xacct.paths import PROJECT_ROOT
 
 SCANNED = ("modules", "examples", "tests")
 # Files with seeded mistakes that the checks' own tests feed them; never part of the project.

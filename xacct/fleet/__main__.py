@@ -22,7 +22,7 @@ from pathlib import Path
 from xacct.bench import ENDPOINT, EVENT, EXEC_ROLE, apply_lambda_env, provision
 from xacct.emulator.client import EmulatorProcess
 from xacct.fleet import burst, containers, report, storm
-from xacct.toolchain import PROJECT_ROOT
+from xacct.paths import PROJECT_ROOT
 
 DOCS_DIR = PROJECT_ROOT / "docs" / "bench"
 README = PROJECT_ROOT / "README.md"

@@ -26,7 +26,7 @@ from xacct.reachability.module_inputs import ModuleInputsError, arguments_set, m
 from xacct.reachability.table import render
 from xacct.reachability.universe import Universe
 from xacct.staging import LeftoverResources, StagedRoot
-from xacct.toolchain import PROJECT_ROOT
+from xacct.paths import PROJECT_ROOT
 
 ACTIONS = ["sagemaker:InvokeEndpoint", "sagemaker:InvokeEndpointAsync"]
 PARENT_MODULE = PROJECT_ROOT / "modules" / "parent"
