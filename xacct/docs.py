@@ -24,6 +24,7 @@ from typing import Any
 
 import hcl2
 
+from xacct import hcl
 from xacct.paths import PROJECT_ROOT
 MODULES_DIR = PROJECT_ROOT / "modules"
 README_NAME = "README.md"
@@ -86,7 +87,7 @@ class DocsError(Exception):
 
 def parse_hcl(text: str) -> dict:
     """Parse HCL2 text into python-hcl2's dict form, with the options used throughout."""
-    return hcl2.loads(text, serialization_options=_PARSE_OPTIONS)
+    return hcl.loads(text, _PARSE_OPTIONS)
 
 
 def _is_expression(value: Any) -> bool:

@@ -38,6 +38,7 @@ import hcl2
 import requests
 from python_terraform import Terraform
 
+from xacct import hcl
 from xacct import provider_floor, provider_override, toolchain
 from xacct.provider_override import ProviderSettings
 
@@ -140,7 +141,7 @@ def read_providers(root: Path) -> list[AwsProvider]:
             blocks = blocks if isinstance(blocks, list) else [blocks]
         else:
             try:
-                blocks = hcl2.loads(path.read_text(), serialization_options=_PARSE_OPTIONS).get("provider", [])
+                blocks = hcl.loads(path.read_text(), _PARSE_OPTIONS).get("provider", [])
             except Exception as error:  # the parser's own errors name the line
                 raise WrapperError(f"cannot read {path.name}: {error}")
         for block in blocks:

@@ -135,16 +135,27 @@ def test_model_error_carries_the_container_status(target, deployment):
     assert result["error"]["stage"] == "invoke_endpoint"
 
 
-@pytest.mark.parametrize("code, status", [("ServiceUnavailable", 503), ("ThrottlingException", 400)])
-def test_transient_errors_are_retried_then_surfaced(target, deployment, code, status):
+def test_transient_errors_are_retried_then_surfaced(target, deployment):
     endpoint = deployment["endpoint_names"][0]
     target.clear_journal()
-    target.inject_fault(endpoint, code, count=3)  # as many as the Lambda's attempts
+    target.inject_fault(endpoint, "ServiceUnavailable", count=3)  # as many as the Lambda's attempts
     result = invoke(target, deployment["function_name"], {"body": "x"})
-    assert result["statusCode"] == status, result
-    assert result["error"]["code"] == code
+    assert result["statusCode"] == 503, result
+    assert result["error"]["code"] == "ServiceUnavailable"
     assert result["error"]["retryable"] is True
     assert len(target.invocations()) == 3  # botocore's standard mode tried three times
+
+
+def test_throttling_past_botocores_attempts_is_absorbed_while_the_deadline_allows(target, deployment):
+    """lambda_src/README.md, "Under throttling": a throttled call is retried past botocore's
+    three attempts while the invocation's remaining time holds another attempt."""
+    endpoint = deployment["endpoint_names"][0]
+    target.clear_journal()
+    target.inject_fault(endpoint, "ThrottlingException", count=4)  # one more than botocore's attempts
+    result = invoke(target, deployment["function_name"], {"body": "x"})
+    assert result["statusCode"] == 200, result
+    assert result["body"] == "x"
+    assert len(target.invocations()) == 5
 
 
 def test_transient_error_then_success_is_invisible_to_the_caller(target, deployment):

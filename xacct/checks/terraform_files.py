@@ -14,6 +14,7 @@ from pathlib import Path
 
 import hcl2
 
+from xacct import hcl
 from xacct.paths import PROJECT_ROOT
 
 SCANNED = ("modules", "examples", "tests")
@@ -57,7 +58,7 @@ class TfFile:
 
     @cached_property
     def parsed(self) -> dict:
-        return hcl2.loads(self.text, serialization_options=OPTIONS)
+        return hcl.loads(self.text, OPTIONS)
 
     @cached_property
     def code_lines(self) -> list[str]:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import hcl2
 
+from xacct import hcl
 from xacct.docs import read_variables
 
 # Source form: string literals keep their quotes (templates and escapes as written),
@@ -52,7 +53,7 @@ def to_expression(value) -> str:
 def module_call(root_dir: Path, name: str) -> dict:
     """The `module "<name>"` block of the root in `root_dir` (its arguments in source form)."""
     for tf in sorted(root_dir.glob("*.tf")):
-        for block in hcl2.loads(tf.read_text(), serialization_options=_SOURCE_FORM).get("module", []):
+        for block in hcl.loads(tf.read_text(), _SOURCE_FORM).get("module", []):
             for label, body in block.items():
                 if label.strip('"') == name:
                     return body
