@@ -48,7 +48,10 @@ def fresh_venv(tmp_path_factory) -> Path:
 def test_the_entry_points_name_the_right_functions(fresh_venv):
     code = ("import json; from importlib.metadata import entry_points; "
             "print(json.dumps({e.name: e.value for e in entry_points(group='console_scripts') if e.name.startswith('xacct-')}))")
-    found = subprocess.run([str(fresh_venv / "bin" / "python"), "-c", code], capture_output=True, text=True, check=True)
+    # Run outside the checkout: `python -c` puts the working directory first on sys.path, where a
+    # stale *.egg-info left by an old build would shadow the installed distribution's metadata.
+    found = subprocess.run([str(fresh_venv / "bin" / "python"), "-c", code], capture_output=True, text=True, check=True,
+                           cwd=fresh_venv)
     assert json.loads(found.stdout) == SCRIPTS
     for name in SCRIPTS:
         assert (fresh_venv / "bin" / name).exists()
