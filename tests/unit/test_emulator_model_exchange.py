@@ -34,7 +34,7 @@ def test_the_model_sees_invoke_endpoint_header_names_for_either_api():
     members = sagemaker_headers.read(STREAM, {"X-Amzn-SageMaker-Accept": "application/json",
                                               "X-Amzn-SageMaker-Custom-Attributes": "stream=true",
                                               "X-Amzn-SageMaker-Session-Id": "s-1", "Content-Type": "text/plain"})
-    assert sagemaker_headers.container_headers(members, "text/plain") == {
+    assert sagemaker_headers.container_headers(members) == {
         "Content-Type": "text/plain", "Accept": "application/json",
         "X-Amzn-SageMaker-Custom-Attributes": "stream=true", "X-Amzn-SageMaker-Session-Id": "s-1"}
 

@@ -133,7 +133,7 @@ class EchoRuntime:
         fault = STATE.take_fault(request.account, endpoint.endpoint_name)
         if fault is not None and fault.code not in stream_faults:
             raise _fault_error(fault, request.account, request.region, endpoint.endpoint_name)
-        reply = echo_model.answer(request.body, sagemaker_headers.container_headers(request.members, request.content_type))
+        reply = echo_model.answer(request.body, sagemaker_headers.container_headers(request.members))
         if not 200 <= reply.status < 300:
             raise model_error(reply.status, reply.body.decode("utf-8", "replace"), request.account, request.region,
                               endpoint.endpoint_name)

@@ -134,12 +134,11 @@ def _container_header_names() -> dict[str, str]:
     return {member: header for member, header, _, _ in header_members("InvokeEndpoint")}
 
 
-def container_headers(values: dict[str, str], content_type: str | None) -> dict[str, str]:
-    """The headers SageMaker forwards to the model: the call's header members, as InvokeEndpoint names them."""
-    forwarded = {"Content-Type": content_type} if content_type is not None else {}
+def container_headers(values: dict[str, str]) -> dict[str, str]:
+    """The headers SageMaker forwards to the model: the call's header members (Content-Type among
+    them), as InvokeEndpoint names them."""
     names = _container_header_names()
-    forwarded.update({names[member]: value for member, value in values.items() if member in names})
-    return forwarded
+    return {names[member]: value for member, value in values.items() if member in names}
 
 
 @lru_cache(maxsize=None)
