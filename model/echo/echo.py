@@ -27,8 +27,9 @@ expiration time. The model must also provide that information in the response"):
 request whose `X-Amzn-SageMaker-Session-Id` is `NEW_SESSION` is answered with
 `X-Amzn-SageMaker-New-Session-Id: <id>; Expires=<UTC time>`; a request in a session whose
 custom attributes are exactly `close-session` is answered with
-`X-Amzn-SageMaker-Closed-Session-Id: <id>`. The echo keeps no state of its own in a
-session, so it needs no session table: SageMaker's routing checks the id.
+`X-Amzn-SageMaker-Closed-Session-Id: <id>`. The echo keeps no state in a session, so it
+keeps no table of them and does not check the id it is sent (the emulator refuses an id
+the model did not open; whether SageMaker itself does is not documented).
 """
 
 from __future__ import annotations
