@@ -341,9 +341,9 @@ def measure(args, progress) -> dict:
         hooks = sum(meter.assume_role.values())  # before the streaming rows add their own
         elapsed = time.monotonic() - started
         progress(f"streaming: {args.n} rounds of invoker stream mode / profile consumer / direct stream")
-        from xacct.emulator.sagemaker_stream import settings
+        from xacct.emulator.sagemaker_stream import part_delay
         streaming = bench_stream.measure(emu, Path(scratch), ENDPOINT, BODY, os.environ["PARENT_ROLE_ARN"], EXTERNAL_ID,
-                                         args.n, args.warmup, *settings())
+                                         args.n, args.warmup, part_delay())
         progress(f"cold start: {args.cold_runs} fresh interpreters importing the packaged handler, one call each")
         cold = cold_start(args.cold_runs)
     from sagemaker_invoker import config, parent_access  # imported by build_variants
