@@ -73,7 +73,10 @@ def provision(emu: EmulatorProcess) -> dict:
     parent, child, region = emu.accounts["parent"].id, emu.accounts["child"].id, emu.region
     parent_role_arn = f"arn:aws:iam::{parent}:role/{PARENT_ROLE}"
     sagemaker = emu.client("sagemaker", "parent")
-    sagemaker.create_model(ModelName=ENDPOINT, ExecutionRoleArn=f"arn:aws:iam::{parent}:role/bench-model",
+    # CreateModel needs an execution role that trusts SageMaker.
+    model_role_arn = emu.client("iam", "parent").create_role(RoleName="bench-model", AssumeRolePolicyDocument=_doc({
+        "Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"Service": "sagemaker.amazonaws.com"}}))["Role"]["Arn"]
+    sagemaker.create_model(ModelName=ENDPOINT, ExecutionRoleArn=model_role_arn,
                            PrimaryContainer={"Image": "echo"})
     sagemaker.create_endpoint_config(EndpointConfigName=ENDPOINT, ProductionVariants=[{
         "VariantName": "AllTraffic", "ModelName": ENDPOINT, "InitialInstanceCount": 1, "InstanceType": "ml.t2.medium"}])

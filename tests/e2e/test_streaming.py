@@ -79,8 +79,12 @@ def parent(target, run_prefix):
     prefix = f"{run_prefix}s-"
     sagemaker = target.client("sagemaker", "parent")
     endpoint = f"{prefix}llm"
+    # CreateModel refuses an execution role SageMaker cannot assume.
+    model_role = target.client("iam", "parent").create_role(RoleName=f"{prefix}sagemaker", AssumeRolePolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+                                                "Principal": {"Service": "sagemaker.amazonaws.com"}}]}))["Role"]["Arn"]
     sagemaker.create_model(ModelName=f"{prefix}model", PrimaryContainer={"Image": DEMO_MODEL_IMAGE},
-                           ExecutionRoleArn=f"arn:aws:iam::{target.accounts['parent'].id}:role/{prefix}sagemaker")
+                           ExecutionRoleArn=model_role)
     sagemaker.create_endpoint_config(EndpointConfigName=f"{prefix}config", ProductionVariants=[{
         "VariantName": "AllTraffic", "ModelName": f"{prefix}model", "InitialInstanceCount": 1,
         "InstanceType": "ml.g4dn.xlarge"}])
@@ -100,6 +104,7 @@ def parent(target, run_prefix):
     sagemaker.delete_endpoint(EndpointName=endpoint)
     sagemaker.delete_endpoint_config(EndpointConfigName=f"{prefix}config")
     sagemaker.delete_model(ModelName=f"{prefix}model")
+    iam.delete_role(RoleName=f"{prefix}sagemaker")
 
 
 @pytest.fixture

@@ -282,7 +282,10 @@ def test_an_untrusted_account_is_denied_even_with_every_permission(target, deplo
 def test_endpoint_missing_from_the_parent_policy_is_denied_by_sagemaker(target, deployment):
     sagemaker = target.client("sagemaker", "parent")
     other = f"{deployment['prefix']}not-shared"
-    sagemaker.create_model(ModelName=other, ExecutionRoleArn=f"arn:aws:iam::{target.accounts['parent'].id}:role/x",
+    # The demo model's execution role: CreateModel refuses a role SageMaker cannot assume.
+    config = sagemaker.describe_endpoint(EndpointName=deployment["endpoint_names"][0])["EndpointConfigName"]
+    model = sagemaker.describe_endpoint_config(EndpointConfigName=config)["ProductionVariants"][0]["ModelName"]
+    sagemaker.create_model(ModelName=other, ExecutionRoleArn=sagemaker.describe_model(ModelName=model)["ExecutionRoleArn"],
                            PrimaryContainer={"Image": "echo"})
     sagemaker.create_endpoint_config(EndpointConfigName=other, ProductionVariants=[{
         "VariantName": "AllTraffic", "ModelName": other, "InitialInstanceCount": 1, "InstanceType": "ml.t2.medium"}])

@@ -25,6 +25,8 @@ pytestmark = pytest.mark.emulator  # starts emulator processes
 
 ROLE_TRUST = json.dumps({"Version": "2012-10-17", "Statement": [
     {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
+# A model's execution role must trust SageMaker, or CreateModel refuses it (sagemaker_model_checks.py).
+MODEL_ROLE_TRUST = ROLE_TRUST.replace("lambda.amazonaws.com", "sagemaker.amazonaws.com")
 
 
 def code_zip(marker: str) -> bytes:
@@ -69,7 +71,7 @@ def emu():
 
         sagemaker = emulator.client("sagemaker", "parent")
         exec_role = emulator.client("iam", "parent").create_role(
-            RoleName="model-exec", AssumeRolePolicyDocument=ROLE_TRUST)["Role"]["Arn"]
+            RoleName="model-exec", AssumeRolePolicyDocument=MODEL_ROLE_TRUST)["Role"]["Arn"]
         for name in ("ep-allowed", "ep-other"):
             sagemaker.create_model(ModelName=f"{name}-model", ExecutionRoleArn=exec_role,
                                    PrimaryContainer={"Image": "111111111111.dkr.ecr.us-east-1.amazonaws.com/echo:1"})
