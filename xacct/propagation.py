@@ -95,6 +95,7 @@ class _Clock:
         self.limit = deadline_seconds() if deadline is None else deadline
         self.end = clock() + self.limit
         self.pause = FIRST_PAUSE
+        self.longest = min(LONGEST_PAUSE, max(self.limit / 20, FIRST_PAUSE))  # 1 s on the emulator, 5 s on AWS
 
     def wait(self) -> bool:
         """Pause before the next attempt; False when the deadline has passed."""
@@ -102,7 +103,7 @@ class _Clock:
         if left <= 0:
             return False
         self.sleep(min(self.pause, left))
-        self.pause = min(self.pause * 2, LONGEST_PAUSE)
+        self.pause = min(self.pause * 2, self.longest)
         return True
 
 
