@@ -44,7 +44,8 @@ def _trust(child_id: str, *principal_arns: str) -> str:
 
 @pytest.fixture(scope="module")
 def lag(target):
-    """LAG on the emulator; None on real AWS, whose own delay nobody sets."""
+    """LAG on the emulator (the suite's own delay afterwards); None on real AWS, whose own delay nobody sets."""
+    before = getattr(target, "iam_propagation_seconds", 0)
     try:
         target.set_iam_propagation(LAG)
     except EmulatorOnly:
@@ -53,7 +54,7 @@ def lag(target):
     try:
         yield LAG
     finally:
-        target.set_iam_propagation(0)
+        target.set_iam_propagation(before)
 
 
 class World:

@@ -159,7 +159,7 @@ class EmulatorProcess:
     def set_iam_propagation(self, seconds: float) -> None:
         """IAM changes take effect on authorization `seconds` after they are made (0: at once);
         see xacct/emulator/iam_propagation.py."""
-        self.control("PUT", "iam-propagation", {"seconds": seconds})
+        self.iam_propagation_seconds = self.control("PUT", "iam-propagation", {"seconds": seconds})["seconds"]
 
     # --- Terraform ------------------------------------------------------------------------
 
