@@ -100,7 +100,7 @@ class Emulator:
 
     def start(self) -> EmulatorInfo:
         STATE.configure({a.name: a.id for a in self.accounts}, self.organizations, self.endpoint_arn_case)
-        iam_propagation.PROPAGATION.set_seconds(self.iam_propagation_seconds)
+        iam_propagation.PROPAGATION.set_seconds(0)  # the administrators below exist from the start
         werkzeug_app.DISABLE_GLOBAL_CORS = True  # moto would reflect any Origin (the gateway strips the rest)
         token = secrets.token_urlsafe(32)
         gateway: Gateway | None = None
@@ -135,6 +135,7 @@ class Emulator:
             else:
                 access_key_id, secret = spec.access_key_id, spec.secret_access_key
             self.info.accounts[spec.name] = create_admin(spec.id, self.region, access_key_id, secret)
+        iam_propagation.PROPAGATION.set_seconds(self.iam_propagation_seconds)
         control = ControlApi(token, url, self.region, {a.name: a.id for a in self.accounts})
         gateway = Gateway(MotoDispatcher(create_backend_app), control, allowed_hosts(port))
         settings.INITIAL_NO_AUTH_ACTION_COUNT = 0  # enforce IAM from the first request on
