@@ -226,6 +226,9 @@ def test_missing_assume_grant_gives_the_seed_access_denied(target, deployment):
     call = lambda: invoke(target, deployment["function_name"], {"body": "x"})  # noqa: E731
     settled(target, call, what="the invoker before its grant is removed")
     iam.delete_role_policy(RoleName=role, PolicyName="AssumeParentSageMakerRole")
+    # A warm container keeps the parent session it already holds (removing a grant ends no
+    # session): a configuration change makes Lambda start new containers, which assume anew.
+    restore = _with_environment(target, deployment["function_name"], {"XACCT_TEST_CONTAINER": "without-grant"})
     try:
         # The grant was in effect a moment ago: wait until its removal is (xacct/propagation.py).
         message = eventually_denied(call, expect="is not authorized to perform: sts:AssumeRole",
@@ -233,6 +236,7 @@ def test_missing_assume_grant_gives_the_seed_access_denied(target, deployment):
     finally:
         iam.put_role_policy(RoleName=role, PolicyName="AssumeParentSageMakerRole",
                             PolicyDocument=document if isinstance(document, str) else json.dumps(document))
+        restore()
         settled(target, call, what="the invoker with its grant put back")  # for the tests after this one
     child_id = target.accounts["child"].id
     assert message.startswith(f"User: arn:aws:sts::{child_id}:assumed-role/{role}/")
