@@ -73,7 +73,10 @@ def provision(emu: EmulatorProcess) -> dict:
     parent, child, region = emu.accounts["parent"].id, emu.accounts["child"].id, emu.region
     parent_role_arn = f"arn:aws:iam::{parent}:role/{PARENT_ROLE}"
     sagemaker = emu.client("sagemaker", "parent")
-    sagemaker.create_model(ModelName=ENDPOINT, ExecutionRoleArn=f"arn:aws:iam::{parent}:role/bench-model",
+    # CreateModel needs an execution role that trusts SageMaker.
+    model_role_arn = emu.client("iam", "parent").create_role(RoleName="bench-model", AssumeRolePolicyDocument=_doc({
+        "Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"Service": "sagemaker.amazonaws.com"}}))["Role"]["Arn"]
+    sagemaker.create_model(ModelName=ENDPOINT, ExecutionRoleArn=model_role_arn,
                            PrimaryContainer={"Image": "echo"})
     sagemaker.create_endpoint_config(EndpointConfigName=ENDPOINT, ProductionVariants=[{
         "VariantName": "AllTraffic", "ModelName": ENDPOINT, "InitialInstanceCount": 1, "InstanceType": "ml.t2.medium"}])
@@ -341,9 +344,9 @@ def measure(args, progress) -> dict:
         hooks = sum(meter.assume_role.values())  # before the streaming rows add their own
         elapsed = time.monotonic() - started
         progress(f"streaming: {args.n} rounds of invoker stream mode / profile consumer / direct stream")
-        from xacct.emulator.sagemaker_stream import settings
+        from xacct.emulator.sagemaker_stream import part_delay
         streaming = bench_stream.measure(emu, Path(scratch), ENDPOINT, BODY, os.environ["PARENT_ROLE_ARN"], EXTERNAL_ID,
-                                         args.n, args.warmup, *settings())
+                                         args.n, args.warmup, part_delay())
         progress(f"cold start: {args.cold_runs} fresh interpreters importing the packaged handler, one call each")
         cold = cold_start(args.cold_runs)
     from sagemaker_invoker import config, parent_access  # imported by build_variants

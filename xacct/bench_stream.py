@@ -1,7 +1,9 @@
 """The streaming rows of `make bench`: time to first part and total time, against a direct stream.
 
 Three ways to stream the same answer (InvokeEndpointWithResponseStream on the emulator's
-echo endpoint, cut into parts with a pause between them), interleaved round by round:
+echo endpoint, which runs the echo model: the custom attributes `stream=true;chunk-bytes=N`
+ask it for PARTS chunks, and the emulator pauses between the parts), interleaved round by
+round:
 
   stream-ours     the invoker's `stream: true` mode (handler in-process, warm container); its
                   first part is timed by the handler itself (`firstPartMs`, from the start of
@@ -17,6 +19,7 @@ build/bench/streaming.json.
 from __future__ import annotations
 
 import json
+import math
 import statistics
 import time
 from pathlib import Path
@@ -25,6 +28,16 @@ import boto3
 
 LABELS = {"stream-ours": "invoker stream: true", "stream-profile": "profile consumer", "stream-direct": "direct (floor)"}
 PROFILE = "bench-stream-consumer"
+PARTS = 4  # chunks the echo model is asked to cut each answer into
+
+
+def _chunk_bytes(body: bytes) -> int:
+    return max(1, math.ceil(len(body) / PARTS))
+
+
+def stream_attributes(body: bytes) -> str:
+    """The echo model's custom attributes for an answer of `body` in PARTS chunks (fewer when shorter)."""
+    return f"stream=true;chunk-bytes={_chunk_bytes(body)}"
 
 
 def _write_profile(scratch: Path, region: str, role_arn: str, external_id: str, source_keys) -> None:
@@ -39,7 +52,8 @@ def _write_profile(scratch: Path, region: str, role_arn: str, external_id: str, 
 
 def _timed_stream(client, endpoint: str, body: bytes) -> tuple[float, float]:
     started = time.perf_counter()
-    answer = client.invoke_endpoint_with_response_stream(EndpointName=endpoint, Body=body, ContentType="application/json")
+    answer = client.invoke_endpoint_with_response_stream(EndpointName=endpoint, Body=body, ContentType="application/json",
+                                                         CustomAttributes=stream_attributes(body))
     first, parts = None, []
     for event in answer["Body"]:
         if first is None:
@@ -60,7 +74,7 @@ def build_variants(emu, scratch: Path, endpoint: str, body: bytes, role_arn: str
         RoleArn=role_arn, RoleSessionName="stream-direct", ExternalId=external_id)["Credentials"]
     direct_client = boto3.Session(aws_access_key_id=parent["AccessKeyId"], aws_secret_access_key=parent["SecretAccessKey"],
                                   aws_session_token=parent["SessionToken"]).client("sagemaker-runtime")
-    event = {"endpoint": endpoint, "body": body.decode(), "stream": True}
+    event = {"endpoint": endpoint, "body": body.decode(), "stream": True, "custom_attributes": stream_attributes(body)}
 
     def ours():
         started = time.perf_counter()
@@ -99,10 +113,10 @@ def summarise(times: dict, parts: int, delay: float) -> dict:
 
 
 def measure(emu, scratch: Path, endpoint: str, body: bytes, role_arn: str, external_id: str,
-            rounds: int, warmup: int, parts: int, delay: float) -> dict:
+            rounds: int, warmup: int, delay: float) -> dict:
     variants = build_variants(emu, scratch, endpoint, body, role_arn, external_id)
     run(variants, warmup)
-    result = summarise(run(variants, rounds), parts, delay)
+    result = summarise(run(variants, rounds), math.ceil(len(body) / _chunk_bytes(body)), delay)
     result["n"] = rounds
     return result
 

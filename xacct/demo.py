@@ -56,9 +56,12 @@ def run(progress: Progress) -> None:
             root.apply()
             outputs = root.outputs()
             progress.step(f"invoking {outputs['function_name']} in the child account")
-            result = invoke(emulator, outputs["function_name"], {"endpoint": "demo-echo", "body": {"instances": [[1.0, 2.0, 3.0]]}})
+            result = invoke(emulator, outputs["function_name"], {"endpoint": "demo-echo", "body": {"instances": [[1.0, 2.0, 3.0]]},
+                                                                 "custom_attributes": "trace-id=demo-1"})
+            seen = emulator.invocations()[-1]  # what the endpoint received, from the emulator's journal
             print(f"\n  status:   {result.get('statusCode')}\n  answer:   {result.get('body')}\n"
-                  f"  metadata: {result.get('customAttributes')}\n", flush=True)
+                  f"  custom attributes sent back by the model: {result.get('customAttributes')}\n"
+                  f"  answered by endpoint {seen['endpoint']} for {seen['caller']}\n", flush=True)
             if result.get("statusCode") != 200:
                 raise SystemExit(f"demo: the invocation failed: {result}")
 

@@ -16,7 +16,9 @@ from pathlib import Path
 # Every service hashicorp/aws 3.39 calls for the project's roots. `ec2` is not used by any
 # resource, but the provider calls ec2:DescribeAccountAttributes when it is configured and
 # retries for about 20 s when that endpoint is unreachable; `sts` answers GetCallerIdentity.
-SERVICES = ("sts", "iam", "lambda", "sagemaker", "cloudwatchlogs", "ec2", "kms")
+# `ecr`: a root may create its model's repository; the emulator checks SageMaker's pulls
+# from the repositories it holds (xacct/emulator/sagemaker_model_checks.py).
+SERVICES = ("sts", "iam", "lambda", "sagemaker", "cloudwatchlogs", "ec2", "kms", "ecr")
 
 FILE_NAME = "xacct_override.tf.json"
 GENERATED_NOTE = "Generated for one run; removed afterwards. Not part of the root."

@@ -1,5 +1,8 @@
 """The echo model's HTTP server, following SageMaker's container contract for hosting.
 
+Only the socket is here: what the model answers (status, headers, chunks) is
+`echo.answer`, which the emulator's echo endpoint calls too.
+
 "Use Your Own Inference Code with Hosting Services" (Amazon SageMaker Developer Guide):
 SageMaker runs the image as `docker run <image> serve`; the container answers `GET /ping`
 with 200 when healthy and `POST /invocations` with the inference, on port 8080
@@ -15,7 +18,7 @@ import sys
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from .echo import CUSTOM_ATTRIBUTES_HEADER, EchoRequestError, echo
+from .echo import answer
 
 DEFAULT_PORT = 8080
 # InvokeEndpoint's documented payload limit; a larger body cannot come from SageMaker.
@@ -54,12 +57,7 @@ class EchoHandler(BaseHTTPRequestHandler):
             self.close_connection = True  # the unread body must not be taken for a next request
             self._send_plain(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, f"body of {length} bytes exceeds {MAX_BODY_BYTES}\n")
             return
-        body = self.rfile.read(length)
-        try:
-            reply = echo(body, self.headers.get("Content-Type"), self.headers.get(CUSTOM_ATTRIBUTES_HEADER))
-        except EchoRequestError as error:
-            self._send_plain(HTTPStatus.BAD_REQUEST, f"{error}\n")
-            return
+        reply = answer(self.rfile.read(length), self.headers)
         self.send_response(reply.status)
         for name, value in reply.headers.items():
             self.send_header(name, value)

@@ -31,7 +31,8 @@ def fresh_venv(tmp_path_factory) -> Path:
     python = home / "bin" / "python"
     # What a clone holds for the build (so the build leaves nothing in this checkout).
     source = tmp_path_factory.mktemp("source")
-    shutil.copytree(PROJECT_ROOT / "xacct", source / "xacct", ignore=shutil.ignore_patterns("__pycache__"))
+    for package in ("xacct", "model"):  # model: the echo endpoint runs the echo model's code
+        shutil.copytree(PROJECT_ROOT / package, source / package, ignore=shutil.ignore_patterns("__pycache__"))
     for name in ("pyproject.toml", "README.md"):
         shutil.copy(PROJECT_ROOT / name, source / name)
     installed = subprocess.run([str(python), "-m", "pip", "install", "--quiet", "--no-deps", str(source)],
@@ -48,14 +49,18 @@ def fresh_venv(tmp_path_factory) -> Path:
 def test_the_entry_points_name_the_right_functions(fresh_venv):
     code = ("import json; from importlib.metadata import entry_points; "
             "print(json.dumps({e.name: e.value for e in entry_points(group='console_scripts') if e.name.startswith('xacct-')}))")
-    found = subprocess.run([str(fresh_venv / "bin" / "python"), "-c", code], capture_output=True, text=True, check=True)
+    # Run outside the checkout: `python -c` puts the working directory first on sys.path, where a
+    # stale *.egg-info left by an old build would shadow the installed distribution's metadata.
+    found = subprocess.run([str(fresh_venv / "bin" / "python"), "-c", code], capture_output=True, text=True, check=True,
+                           cwd=fresh_venv)
     assert json.loads(found.stdout) == SCRIPTS
     for name in SCRIPTS:
         assert (fresh_venv / "bin" / name).exists()
 
 
-def test_the_installed_package_is_not_the_checkout(fresh_venv):
-    where = subprocess.run([str(fresh_venv / "bin" / "python"), "-c", "import xacct.tfemu; print(xacct.tfemu.__file__)"],
+@pytest.mark.parametrize("module", ["xacct.tfemu", "model.echo.echo"])  # the echo endpoint runs the model's code
+def test_the_installed_package_is_not_the_checkout(fresh_venv, module):
+    where = subprocess.run([str(fresh_venv / "bin" / "python"), "-c", f"import {module}; print({module}.__file__)"],
                            capture_output=True, text=True, check=True, cwd=fresh_venv)
     assert str(fresh_venv) in where.stdout and str(PROJECT_ROOT) not in where.stdout
 

@@ -15,6 +15,11 @@ Two consumers:
 
 The parent roles of the grant-only tests are written by hand with boto3 (not by
 modules/parent), so each grant is exactly the one under test.
+
+The last section sends the same requests to the endpoint and to the echo model's own HTTP
+server started here as a process, and requires the same answers: on the emulator this
+proves its echo endpoint runs the model's code; against AWS, that the deployed image
+answers as the code in this checkout does.
 """
 
 from __future__ import annotations
@@ -27,14 +32,30 @@ import botocore.config
 import pytest
 from botocore.exceptions import ClientError, EventStreamError
 
-from tests.conftest import DEMO_MODEL_IMAGE, TEST_RUNTIME
+from tests.conftest import DEMO_MODEL_IMAGE, TARGET, TEST_RUNTIME
 from tests.e2e.helpers import deployed, invoke
+from tests.echo_server import echo_server
+from tests.echo_server import invoke as invoke_model
 from xacct.staging import StagedRoot
 
 pytestmark = pytest.mark.e2e
 
 EXTERNAL_ID = "ext-streaming-1"
 BODY = json.dumps({"inputs": "Tell me a story about two accounts", "parameters": {"max_new_tokens": 64}}).encode()
+# The echo model streams when asked to (model/echo/echo.py): BODY in chunks of 24 bytes.
+STREAM_ATTRIBUTES = "stream=true;chunk-bytes=24"
+STREAM_PARTS = [BODY[i:i + 24] for i in range(0, len(BODY), 24)]
+ON_EMULATOR = TARGET is None or TARGET.kind == "emulator"
+
+
+def _assert_streamed_as_asked(parts: list[bytes]) -> None:
+    """The emulator sends each chunk the model wrote as one PayloadPart (sagemaker_stream.py); AWS
+    documents no such rule, so against AWS only the body and that it came in parts are checked."""
+    assert b"".join(parts) == BODY
+    if ON_EMULATOR:
+        assert parts == STREAM_PARTS
+    else:
+        assert len(parts) > 1
 
 
 def _role(target, name: str, actions: list[str], endpoint_arn: str) -> str:
@@ -58,8 +79,12 @@ def parent(target, run_prefix):
     prefix = f"{run_prefix}s-"
     sagemaker = target.client("sagemaker", "parent")
     endpoint = f"{prefix}llm"
+    # CreateModel refuses an execution role SageMaker cannot assume.
+    model_role = target.client("iam", "parent").create_role(RoleName=f"{prefix}sagemaker", AssumeRolePolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+                                                "Principal": {"Service": "sagemaker.amazonaws.com"}}]}))["Role"]["Arn"]
     sagemaker.create_model(ModelName=f"{prefix}model", PrimaryContainer={"Image": DEMO_MODEL_IMAGE},
-                           ExecutionRoleArn=f"arn:aws:iam::{target.accounts['parent'].id}:role/{prefix}sagemaker")
+                           ExecutionRoleArn=model_role)
     sagemaker.create_endpoint_config(EndpointConfigName=f"{prefix}config", ProductionVariants=[{
         "VariantName": "AllTraffic", "ModelName": f"{prefix}model", "InitialInstanceCount": 1,
         "InstanceType": "ml.g4dn.xlarge"}])
@@ -79,6 +104,7 @@ def parent(target, run_prefix):
     sagemaker.delete_endpoint(EndpointName=endpoint)
     sagemaker.delete_endpoint_config(EndpointConfigName=f"{prefix}config")
     sagemaker.delete_model(ModelName=f"{prefix}model")
+    iam.delete_role(RoleName=f"{prefix}sagemaker")
 
 
 @pytest.fixture
@@ -115,7 +141,8 @@ def profile_session(target, tmp_path, monkeypatch):
 
 def _stream(session: boto3.Session, endpoint: str, on_part=None) -> list[bytes]:
     runtime = session.client("sagemaker-runtime", config=botocore.config.Config(retries={"mode": "standard"}))
-    answer = runtime.invoke_endpoint_with_response_stream(EndpointName=endpoint, Body=BODY, ContentType="application/json")
+    answer = runtime.invoke_endpoint_with_response_stream(EndpointName=endpoint, Body=BODY, ContentType="application/json",
+                                                          CustomAttributes=STREAM_ATTRIBUTES)
     assert answer["ContentType"] == "application/json"
     parts = []
     for event in answer["Body"]:
@@ -206,10 +233,12 @@ def deployment(target, run_prefix, run_tags):
 
 def test_invoker_streams_cross_account(target, deployment):
     target.clear_journal()
-    result = invoke(target, deployment["function_name"], {"body": BODY.decode(), "stream": True})
+    result = invoke(target, deployment["function_name"],
+                    {"body": BODY.decode(), "stream": True, "custom_attributes": STREAM_ATTRIBUTES})
     assert result["statusCode"] == 200, result
     assert result["body"] == BODY.decode()
-    assert result["parts"] > 1
+    assert (result["parts"] == len(STREAM_PARTS)) if ON_EMULATOR else (result["parts"] > 1)
+    assert result["customAttributes"] == STREAM_ATTRIBUTES  # the model sent them back
     assert 0 <= result["firstPartMs"] < 10_000
     role_name = deployment["parent_role_arn"].split("/")[-1]
     assert target.invocations()[-1]["stream"] is True
@@ -237,11 +266,14 @@ def test_invoker_sessions_open_synchronously_and_continue_streaming(target, depl
     opened = invoke(target, deployment["function_name"], {"body": "hello", "session_id": "NEW_SESSION"})
     assert opened["statusCode"] == 200, opened
     session_id = opened["newSessionId"].split(";")[0]
+    target.clear_journal()
     streamed = invoke(target, deployment["function_name"],
                       {"body": "again", "session_id": session_id, "stream": True, "inference_component_name": "ic-llm"})
     assert streamed["statusCode"] == 200, streamed
-    assert f";session={session_id}" in streamed["customAttributes"]
-    assert ";inference_component=ic-llm" in streamed["customAttributes"]
+    assert streamed["body"] == "again"
+    # What SageMaker received (the emulator's journal; SageMaker puts none of it in the model's answer).
+    assert {k: target.invocations()[-1]["members"].get(k) for k in ("SessionId", "InferenceComponentName")} == {
+        "SessionId": session_id, "InferenceComponentName": "ic-llm"}
     unknown = invoke(target, deployment["function_name"], {"body": "x", "session_id": "no-such-session", "stream": True})
     assert unknown["statusCode"] == 400
     assert unknown["error"]["code"] == "ValidationError" and unknown["error"]["stage"] == "invoke_endpoint"
@@ -256,15 +288,27 @@ def _runtime(target, validate: bool = True):
     return target.client("sagemaker-runtime", "parent", parameter_validation=validate)
 
 
-def test_stream_parts_arrive_apart_and_reassemble(target, parent):
+def test_stream_parts_are_the_chunks_the_model_wrote(target, parent):
+    target.clear_journal()
     answer = _runtime(target).invoke_endpoint_with_response_stream(
         EndpointName=parent["endpoint"], Body=BODY, ContentType="application/json", Accept="application/json",
-        InferenceComponentName="ic-llm-1", TargetContainerHostname="c1", InferenceId="req-7")
-    parts = [event["PayloadPart"]["Bytes"] for event in answer["Body"]]
-    assert len(parts) == 4 and b"".join(parts) == BODY  # the emulator's default: 4 parts
+        CustomAttributes=STREAM_ATTRIBUTES, InferenceComponentName="ic-llm-1", TargetContainerHostname="c1",
+        InferenceId="req-7")
+    _assert_streamed_as_asked([event["PayloadPart"]["Bytes"] for event in answer["Body"]])
     assert answer["ResponseMetadata"]["HTTPHeaders"]["content-type"] == "application/vnd.amazon.eventstream"
-    attributes = answer["CustomAttributes"]
-    assert attributes.endswith(";inference_component=ic-llm-1;target_container=c1;inference_id=req-7")
+    assert (answer["ContentType"], answer["CustomAttributes"]) == ("application/json", STREAM_ATTRIBUTES)
+    members = target.invocations()[-1]["members"]
+    assert {k: members.get(k) for k in ("InferenceComponentName", "TargetContainerHostname", "InferenceId", "Accept")} == {
+        "InferenceComponentName": "ic-llm-1", "TargetContainerHostname": "c1", "InferenceId": "req-7",
+        "Accept": "application/json"}
+
+
+def test_a_model_answer_that_is_not_chunked_arrives_whole(target, parent):
+    """Without `stream=true` the echo model answers with a Content-Length: the emulator sends it as
+    one part (its rule; AWS documents none, so against AWS only the body is checked)."""
+    answer = _runtime(target).invoke_endpoint_with_response_stream(EndpointName=parent["endpoint"], Body=BODY)
+    parts = [event["PayloadPart"]["Bytes"] for event in answer["Body"]]
+    assert (parts == [BODY]) if ON_EMULATOR else (b"".join(parts) == BODY)
 
 
 @pytest.mark.parametrize("operation,kwargs,message", [
@@ -292,11 +336,15 @@ def test_bad_header_values_get_aws_validation_errors(target, parent, operation, 
 
 def test_sessions_open_with_new_session_and_unknown_ones_are_refused(target, parent):
     runtime = _runtime(target)
+    target.clear_journal()
     opened = runtime.invoke_endpoint(EndpointName=parent["endpoint"], Body=b"hi", SessionId="NEW_SESSION",
                                      TargetModel="model-a.tar.gz", EnableExplanations="`true`")
-    new_session = opened["NewSessionId"]
+    new_session = opened["NewSessionId"]  # created by the model, as the API reference says
     assert re.fullmatch(r"[a-zA-Z0-9](-*[a-zA-Z0-9])*;\sExpires=\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", new_session)
-    assert opened["CustomAttributes"].endswith(";target_model=model-a.tar.gz;session=NEW_SESSION;explanations=`true`")
+    assert "CustomAttributes" not in opened  # none sent, none returned
+    members = target.invocations()[-1]["members"]
+    assert {k: members.get(k) for k in ("TargetModel", "SessionId", "EnableExplanations")} == {
+        "TargetModel": "model-a.tar.gz", "SessionId": "NEW_SESSION", "EnableExplanations": "`true`"}
     session_id = new_session.split(";")[0]
     streamed = runtime.invoke_endpoint_with_response_stream(EndpointName=parent["endpoint"], Body=b"again",
                                                             SessionId=session_id)
@@ -315,13 +363,14 @@ def test_sessions_open_with_new_session_and_unknown_ones_are_refused(target, par
 @pytest.mark.parametrize("code", ["ModelStreamError", "InternalStreamFailure"])
 def test_injected_stream_faults_break_the_stream_after_the_first_part(target, parent, code):
     target.inject_fault(parent["endpoint"], code)
-    answer = _runtime(target).invoke_endpoint_with_response_stream(EndpointName=parent["endpoint"], Body=BODY)
+    answer = _runtime(target).invoke_endpoint_with_response_stream(EndpointName=parent["endpoint"], Body=BODY,
+                                                                   CustomAttributes=STREAM_ATTRIBUTES)
     received = []
     with pytest.raises(EventStreamError) as error:
         for event in answer["Body"]:
             received.append(event["PayloadPart"]["Bytes"])
     assert answer["ResponseMetadata"]["HTTPStatusCode"] == 200  # the stream had started
-    assert len(received) == 1 and BODY.startswith(received[0])
+    assert received == STREAM_PARTS[:1]
     assert error.value.response["Error"] == {"Code": code, "Message": f"Injected {code} for endpoint {parent['endpoint']}."}
 
 
@@ -332,3 +381,92 @@ def test_a_model_error_fails_the_stream_before_it_starts(target, parent):
     assert error.value.response["ResponseMetadata"]["HTTPStatusCode"] == 424
     assert error.value.response["Error"]["Code"] == "ModelError"
     assert error.value.response["OriginalMessage"] == "CUDA out of memory"
+
+
+# --- the endpoint answers as the echo model's own server does ----------------------------
+
+# Headers SageMaker forwards to the model under the names of InvokeEndpoint's request syntax
+# (Amazon SageMaker API Reference; "SageMaker strips all POST headers except those supported
+# by InvokeEndpoint", Developer Guide, "How Your Container Should Respond to Inference Requests").
+FORWARDED = {"ContentType": "Content-Type", "CustomAttributes": "X-Amzn-SageMaker-Custom-Attributes",
+             "SessionId": "X-Amzn-SageMaker-Session-Id"}
+NEW_SESSION_ANSWER = r"[a-zA-Z0-9](-*[a-zA-Z0-9])*;\sExpires=\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ"
+CONTRACT_CASES = {
+    "binary": ("invoke_endpoint", {"Body": bytes(range(256)) * 3, "ContentType": "image/x-raw"}),
+    "no-content-type": ("invoke_endpoint", {"Body": b"abc"}),
+    "empty-body": ("invoke_endpoint", {"Body": b"", "ContentType": "text/csv"}),
+    "custom-attributes": ("invoke_endpoint", {"Body": b"{}", "ContentType": "application/json",
+                                              "CustomAttributes": "trace-id=abc-123;tenant=Fraud Team"}),
+    "stream-asked-of-invoke": ("invoke_endpoint", {"Body": BODY, "CustomAttributes": "stream=true;chunk-bytes=10"}),
+    "stream": ("invoke_endpoint_with_response_stream", {"Body": BODY, "ContentType": "application/json",
+                                                        "CustomAttributes": STREAM_ATTRIBUTES}),
+    "stream-not-asked": ("invoke_endpoint_with_response_stream", {"Body": BODY, "ContentType": "text/plain"}),
+    "refused": ("invoke_endpoint", {"Body": b"x", "CustomAttributes": "stream=true;chunk-bytes=0"}),
+    "new-session": ("invoke_endpoint", {"Body": b"hi", "SessionId": "NEW_SESSION"}),
+}
+
+
+def _endpoint_answer(runtime, endpoint: str, operation: str, kwargs: dict) -> dict:
+    """The endpoint's answer through sagemaker-runtime, in the terms of the model's HTTP answer."""
+    try:
+        response = getattr(runtime, operation)(EndpointName=endpoint, **kwargs)
+    except ClientError as error:  # a model's non-2xx answer: ModelError carrying its status and body
+        assert error.response["Error"]["Code"] == "ModelError", error.response
+        return {"status": error.response["OriginalStatusCode"], "body": error.response["OriginalMessage"]}
+    if operation == "invoke_endpoint":
+        parts = [response["Body"].read()]
+    else:
+        parts = [event["PayloadPart"]["Bytes"] for event in response["Body"]]
+    return {"status": 200, "content_type": response["ContentType"], "custom_attributes": response.get("CustomAttributes"),
+            "parts": parts if ON_EMULATOR else [b"".join(parts)],
+            "new_session": bool(re.fullmatch(NEW_SESSION_ANSWER, response.get("NewSessionId", ""))),
+            "closed_session": response.get("ClosedSessionId")}
+
+
+def _model_answer(port: int, operation: str, kwargs: dict) -> dict:
+    """The model server's answer to the request SageMaker forwards, as the caller of `operation` receives it."""
+    raw = invoke_model(port, kwargs["Body"], {FORWARDED[k]: v for k, v in kwargs.items() if k in FORWARDED})
+    if raw.status != 200:
+        return {"status": raw.status, "body": b"".join(raw.chunks).decode()}
+    if operation == "invoke_endpoint" or not ON_EMULATOR:
+        parts = [b"".join(raw.chunks)]  # InvokeEndpoint answers the whole body
+    else:
+        parts = raw.chunks if raw.chunked else [c for c in raw.chunks if c]
+    return {"status": 200, "content_type": raw.header("Content-Type"),
+            "custom_attributes": raw.header("X-Amzn-SageMaker-Custom-Attributes"), "parts": parts,
+            "new_session": bool(re.fullmatch(NEW_SESSION_ANSWER, raw.header("X-Amzn-SageMaker-New-Session-Id") or "")),
+            "closed_session": raw.header("X-Amzn-SageMaker-Closed-Session-Id")}
+
+
+@pytest.fixture(scope="module")
+def model_server():
+    with echo_server() as port:
+        yield port
+
+
+@pytest.fixture(scope="module")
+def runtime(target):
+    return _runtime(target)
+
+
+@pytest.mark.parametrize("case", CONTRACT_CASES)
+def test_the_endpoint_answers_as_the_model_server(runtime, parent, model_server, case):
+    operation, kwargs = CONTRACT_CASES[case]
+    assert _endpoint_answer(runtime, parent["endpoint"], operation, kwargs) == _model_answer(model_server, operation, kwargs)
+
+
+def test_closing_a_session_answers_as_the_model_server(runtime, parent, model_server):
+    opened = runtime.invoke_endpoint(EndpointName=parent["endpoint"], Body=b"hi", SessionId="NEW_SESSION")
+    kwargs = {"Body": b"bye", "SessionId": opened["NewSessionId"].split(";")[0], "CustomAttributes": "close-session"}
+    answer = _endpoint_answer(runtime, parent["endpoint"], "invoke_endpoint", kwargs)
+    assert answer == _model_answer(model_server, "invoke_endpoint", kwargs)
+    assert answer["closed_session"] == kwargs["SessionId"]
+
+
+def test_the_comparison_sees_a_model_that_drops_custom_attributes(runtime, parent, model_server):
+    """The seeded mistake: the emulator's old echo answered its own custom attributes, not the caller's."""
+    operation, kwargs = CONTRACT_CASES["custom-attributes"]
+    dropped = {k: v for k, v in kwargs.items() if k != "CustomAttributes"}
+    endpoint = _endpoint_answer(runtime, parent["endpoint"], operation, kwargs)
+    assert endpoint != _model_answer(model_server, operation, dropped)
+    assert endpoint["custom_attributes"] == kwargs["CustomAttributes"]

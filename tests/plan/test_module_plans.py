@@ -11,6 +11,9 @@ regenerate with:
     REGENERATE_INVENTORY=1 make test-plan
 
 and review the diff of the YAML files.
+
+Each plan's IAM policies are also linted with parliament here (xacct/checks/policy_lint.py),
+so every case is planned once for both checks.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ import pytest
 
 from tests.plan.fixture import load_cases, recordable, regenerate_requested, write_case
 from tests.plan.inventory import ABSENT, mismatches
+from xacct.checks import policy_lint
 
 pytestmark = pytest.mark.plan
 
@@ -44,6 +48,8 @@ def test_plan_matches_inventory(module_fixture, module, name, case):
     assert sorted(planned["values"]) == sorted(a for a, v in case["values"].items() if v != ABSENT), hint
     found = mismatches(case["values"], planned["values"])
     assert not found, "\n".join(found) + "\n" + hint
+    findings = policy_lint.lint(policy_lint.policies_in(f"{module}/{name}", planned["values"]))
+    assert [str(f) for f in policy_lint.unjustified(findings, policy_lint.load_justifications())] == []
     for output, expected in case.get("outputs", {}).items():
         assert planned["outputs"].get(output) == expected, f"output {output}; {hint}"
 

@@ -3,7 +3,8 @@
 parliament audits actions, resource ARN formats and condition keys against AWS's service
 definitions (the Service Authorization Reference); IAM Access Analyzer's policy validation
 does the same job in AWS. The `static` tests lint the recorded plan inventories and seeded
-mistakes; the `plan` tests plan every case and example afresh and lint what they produce.
+mistakes; the `plan` tests lint fresh plans of the examples (each module case is linted where
+its inventory test plans it, tests/plan/test_module_plans.py).
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ import json
 
 import pytest
 
-from tests.plan.fixture import ModuleFixture, load_cases
 from xacct.checks import policy_lint
 from xacct.checks.policy_lint import Policy
 from xacct.staging import StagedRoot
@@ -81,20 +81,6 @@ def plan_policies(root: StagedRoot, where: str) -> list[Policy]:
     return policy_lint.policies_in_plan(where, json.loads(root.tf.execute_command("show", "-json", "lint.plan").out))
 
 
-def case_policies(target) -> list[Policy]:
-    policies = []
-    for module in ("parent", "child", "assume-grant"):
-        cases = load_cases(module)
-        fixture = ModuleFixture(target, module, cases[0][1]["inputs"])
-        try:
-            for name, case in cases:
-                fixture.write_inputs(case["inputs"])
-                policies += plan_policies(fixture.root, f"{module}/{name}")
-        finally:
-            fixture.close()
-    return policies
-
-
 def example_inputs(target) -> dict[str, tuple[dict, dict]]:
     """Each example's inputs and which emulator account backs each provider alias."""
     child_id = target.accounts["child"].id
@@ -125,7 +111,13 @@ def example_policies(target) -> list[Policy]:
 
 @pytest.mark.plan
 def test_every_planned_policy_lints_clean(target):
-    policies = case_policies(target) + example_policies(target)
+    """The examples planned afresh, beside the recorded case inventories.
+
+    Each module case's fresh plan is linted where it is planned (tests/plan/test_module_plans.py);
+    its inventory is kept equal to that plan, so a justification is "used" when a finding in
+    the inventories or the examples needs it.
+    """
+    policies = policy_lint.recorded_policies() + example_policies(target)
     wheres = {p.where.split("/")[0] for p in policies}
     assert {"parent", "child", "assume-grant", "examples"} <= wheres, wheres
     kinds = {(p.address.split(".")[-2].split("[")[0] if "." in p.address else p.address, p.attribute) for p in policies}

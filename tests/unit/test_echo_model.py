@@ -8,33 +8,28 @@ Reference: CustomAttributes are forwarded verbatim; the model must set them on t
 
 from __future__ import annotations
 
+import datetime
 import http.client
-import socket
-import subprocess
-import sys
+import re
 
+import botocore.session
 import pytest
 
-from model.echo.echo import DEFAULT_CONTENT_TYPE, EchoRequestError, echo, parse_custom_attributes
-from xacct.paths import PROJECT_ROOT
+from model.echo.echo import DEFAULT_CONTENT_TYPE, EchoRequestError, answer, echo, parse_custom_attributes
+from tests.echo_server import echo_server, invoke
 
 pytestmark = pytest.mark.unit
 
 ALL_BYTES = bytes(range(256)) * 3
+# What the API lets NewSessionId be (botocore's sagemaker-runtime model, NewSessionResponseHeader).
+NEW_SESSION_ANSWER = botocore.session.get_session().get_service_model("sagemaker-runtime").operation_model(
+    "InvokeEndpoint").output_shape.members["NewSessionId"].metadata["pattern"]
 
 
 @pytest.fixture(scope="module")
 def server():
-    """`python -m model.echo serve` on a free loopback port, as SageMaker starts the image."""
-    process = subprocess.Popen([sys.executable, "-m", "model.echo", "serve", "--host", "127.0.0.1", "--port", "0"],
-                               cwd=PROJECT_ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    try:
-        line = process.stdout.readline()
-        assert line.startswith("echo model listening on 127.0.0.1:"), line
-        yield int(line.rsplit(":", 1)[1])
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+    with echo_server() as port:
+        yield port
 
 
 def request(port, method, path, body=None, headers=None):
@@ -45,28 +40,6 @@ def request(port, method, path, body=None, headers=None):
         return response.status, dict(response.getheaders()), response.read()
     finally:
         conn.close()
-
-
-def raw_chunks(port, body: bytes, headers: dict[str, str]) -> tuple[str, list[bytes]]:
-    """POST /invocations over a plain socket and split the chunked answer as it was written."""
-    head = "".join(f"{k}: {v}\r\n" for k, v in headers.items())
-    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
-        sock.sendall(f"POST /invocations HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: {len(body)}\r\n"
-                     f"{head}\r\n".encode() + body)
-        data = b""
-        while part := sock.recv(65536):
-            data += part
-    header_block, _, rest = data.partition(b"\r\n\r\n")
-    chunks = []
-    while True:
-        size_line, _, rest = rest.partition(b"\r\n")
-        size = int(size_line, 16)
-        if size == 0:
-            break
-        chunks.append(rest[:size])
-        assert rest[size:size + 2] == b"\r\n"
-        rest = rest[size + 2:]
-    return header_block.decode(), chunks
 
 
 def test_ping_answers_200(server):
@@ -107,12 +80,11 @@ def test_no_custom_attributes_sent_none_returned(server):
 
 
 def test_stream_request_answers_in_chunks(server):
-    head, chunks = raw_chunks(server, ALL_BYTES, {"Content-Type": "application/octet-stream",
-                                                   "X-Amzn-SageMaker-Custom-Attributes": "stream=true;chunk-bytes=100"})
-    assert head.startswith("HTTP/1.1 200")
-    assert "Transfer-Encoding: chunked" in head and "Content-Length" not in head
-    assert [len(c) for c in chunks] == [100] * 7 + [68]
-    assert b"".join(chunks) == ALL_BYTES
+    raw = invoke(server, ALL_BYTES, {"Content-Type": "application/octet-stream",
+                                     "X-Amzn-SageMaker-Custom-Attributes": "stream=true;chunk-bytes=100"})
+    assert raw.status == 200 and raw.chunked and raw.header("Content-Length") is None
+    assert [len(c) for c in raw.chunks] == [100] * 7 + [68]
+    assert b"".join(raw.chunks) == ALL_BYTES
 
 
 def test_stream_request_reads_back_whole_through_a_client(server):
@@ -140,6 +112,25 @@ def test_body_over_invoke_endpoint_limit_is_refused(server):
     conn.close()
 
 
+def test_new_session_is_created_by_the_model(server):
+    """InvokeEndpoint's SessionId (API Reference): the model creates the session ID and its expiry."""
+    raw = invoke(server, b"hi", {"X-Amzn-SageMaker-Session-Id": "NEW_SESSION"})
+    assert raw.status == 200 and raw.chunks == [b"hi"]
+    assert re.fullmatch(NEW_SESSION_ANSWER, raw.header("X-Amzn-SageMaker-New-Session-Id"))
+
+
+def test_close_session_is_answered_with_the_closed_id(server):
+    raw = invoke(server, b"bye", {"X-Amzn-SageMaker-Session-Id": "s-1", "X-Amzn-SageMaker-Custom-Attributes": "close-session"})
+    assert (raw.status, raw.header("X-Amzn-SageMaker-Closed-Session-Id")) == (200, "s-1")
+    assert raw.header("X-Amzn-SageMaker-Custom-Attributes") == "close-session"
+
+
+def test_a_request_in_a_session_opens_and_closes_nothing(server):
+    raw = invoke(server, b"again", {"X-Amzn-SageMaker-Session-Id": "s-1"})
+    assert raw.status == 200
+    assert {k.lower() for k in raw.headers} & {"x-amzn-sagemaker-new-session-id", "x-amzn-sagemaker-closed-session-id"} == set()
+
+
 @pytest.mark.parametrize("method,path,status", [("GET", "/invocations", 405), ("GET", "/health", 404),
                                                 ("POST", "/ping", 404)])
 def test_other_routes_are_refused(server, method, path, status):
@@ -164,6 +155,30 @@ def test_echo_streams_only_when_asked():
     assert echo(b"abc", None, "stream=false").streamed is False
     assert echo(b"abc", None, "Stream=TRUE;chunk-bytes=2").chunks == (b"ab", b"c")
     assert echo(b"", None, "stream=true").chunks == ()
+
+
+def test_answer_is_the_echo_plus_the_session_the_request_opens():
+    clock = lambda: datetime.datetime(2026, 1, 2, 3, 4, 5, 678, tzinfo=datetime.timezone.utc)  # noqa: E731
+    reply = answer(b"abc", {"Content-Type": "text/plain", "X-Amzn-SageMaker-Session-Id": "NEW_SESSION"},
+                   now=clock, new_id=lambda: "abc123")
+    assert (reply.status, reply.body, reply.streamed) == (200, b"abc", False)
+    assert reply.headers == {"Content-Type": "text/plain",
+                             "X-Amzn-SageMaker-New-Session-Id": "abc123; Expires=2026-01-02T03:24:05Z"}  # 20 minutes
+
+
+def test_answer_refuses_with_400_and_the_reason():
+    reply = answer(b"abc", {"X-Amzn-SageMaker-Custom-Attributes": "stream=true;chunk-bytes=x"})
+    assert (reply.status, reply.headers, reply.chunks, reply.streamed) == (
+        400, {"Content-Type": "text/plain"},
+        (b"custom attribute chunk-bytes must be a whole number from 1 to 1048576, not 'x'\n",), False)
+
+
+@pytest.mark.parametrize("attributes", ["close-session;stream=true", "trace=1", None])
+def test_only_exactly_close_session_closes(attributes):
+    headers = {"X-Amzn-SageMaker-Session-Id": "s-1"}
+    if attributes is not None:
+        headers["X-Amzn-SageMaker-Custom-Attributes"] = attributes
+    assert "X-Amzn-SageMaker-Closed-Session-Id" not in answer(b"x", headers).headers
 
 
 @pytest.mark.parametrize("value", ["x", "-1", "1048577", ""])

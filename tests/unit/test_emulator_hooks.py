@@ -103,3 +103,25 @@ def test_sagemaker_endpoint_arn_hook_points():
 
     assert "self.arn = FakeEndpoint.arn_formatter" in inspect.getsource(FakeEndpoint.__init__)
     assert "def _get_resource_from_arn" in inspect.getsource(SageMakerModelBackend)
+
+
+def test_sagemaker_model_check_hook_points():
+    """sagemaker_models wraps the backend's create_model and create_endpoint; the checks read
+    moto's models, endpoints, roles and ECR repositories where these assertions look."""
+    from moto.ecr.models import Image, Repository
+    from moto.sagemaker.models import FakeEndpoint, Model, SageMakerModelBackend
+    from moto.sagemaker.responses import SageMakerResponse
+
+    create_model = inspect.signature(SageMakerModelBackend.create_model).parameters
+    assert {"model_name", "execution_role_arn", "primary_container", "vpc_config", "containers", "tags"} <= set(create_model)
+    assert {"endpoint_name", "endpoint_config_name", "tags"} <= set(inspect.signature(SageMakerModelBackend.create_endpoint).parameters)
+    assert "self._models" in inspect.getsource(SageMakerModelBackend.__init__), "the backend's models moved"
+    assert "sagemaker_backend.create_model(" in inspect.getsource(SageMakerResponse.create_model)
+    assert "sagemaker_backend.create_endpoint(" in inspect.getsource(SageMakerResponse.create_endpoint)
+    for attribute in ("endpoint_status", "failure_reason"):
+        assert f"self.{attribute}" in inspect.getsource(FakeEndpoint.__init__), f"FakeEndpoint.{attribute} moved"
+    for attribute in ("execution_role_arn", "primary_container", "containers"):
+        assert f"self.{attribute}" in inspect.getsource(Model.__init__), f"Model.{attribute} moved"
+    for attribute in ("registry_id", "arn", "policy", "images"):
+        assert f"self.{attribute}" in inspect.getsource(Repository.__init__), f"Repository.{attribute} moved"
+    assert "self.image_tags" in inspect.getsource(Image.__init__) and callable(Image.get_image_digest)

@@ -25,6 +25,8 @@ pytestmark = pytest.mark.emulator  # starts emulator processes
 
 ROLE_TRUST = json.dumps({"Version": "2012-10-17", "Statement": [
     {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
+# A model's execution role must trust SageMaker, or CreateModel refuses it (sagemaker_model_checks.py).
+MODEL_ROLE_TRUST = ROLE_TRUST.replace("lambda.amazonaws.com", "sagemaker.amazonaws.com")
 
 
 def code_zip(marker: str) -> bytes:
@@ -69,7 +71,7 @@ def emu():
 
         sagemaker = emulator.client("sagemaker", "parent")
         exec_role = emulator.client("iam", "parent").create_role(
-            RoleName="model-exec", AssumeRolePolicyDocument=ROLE_TRUST)["Role"]["Arn"]
+            RoleName="model-exec", AssumeRolePolicyDocument=MODEL_ROLE_TRUST)["Role"]["Arn"]
         for name in ("ep-allowed", "ep-other"):
             sagemaker.create_model(ModelName=f"{name}-model", ExecutionRoleArn=exec_role,
                                    PrimaryContainer={"Image": "111111111111.dkr.ecr.us-east-1.amazonaws.com/echo:1"})
@@ -98,8 +100,9 @@ def function_caller(emu):
                                                                 "Resource": [arn, arn + ":*"]}]}, "lambda")
 
 
-def served_endpoint(response) -> str:
-    return response["CustomAttributes"].split(";")[0].removeprefix("endpoint=")
+def served_endpoint(emu) -> str:
+    """The endpoint that answered the last invocation, from the emulator's journal (not the model's answer)."""
+    return emu.invocations()[-1]["endpoint"]
 
 
 # --- dispatch equals authorization: SageMaker runtime ----------------------------------
@@ -116,7 +119,7 @@ def test_the_caller_is_refused_the_other_endpoint(emu, endpoint_caller):
 def test_endpoint_name_in_the_body_does_not_redirect(emu, endpoint_caller):
     body = json.dumps({"EndpointName": "ep-other"}).encode()
     response = endpoint_caller.invoke_endpoint(EndpointName="ep-allowed", Body=body, ContentType="application/json")
-    assert served_endpoint(response) == "ep-allowed"
+    assert served_endpoint(emu) == "ep-allowed"
     assert response["Body"].read() == body
 
 
@@ -126,7 +129,8 @@ def test_endpoint_name_in_the_query_string_does_not_redirect(emu, endpoint_calle
         response = endpoint_caller.invoke_endpoint(EndpointName="ep-allowed", Body=b"{}", ContentType="application/json")
     finally:
         endpoint_caller.meta.events.unregister("before-sign.sagemaker-runtime.InvokeEndpoint")
-    assert served_endpoint(response) == "ep-allowed"
+    assert served_endpoint(emu) == "ep-allowed"
+    assert response["Body"].read() == b"{}"
 
 
 def test_endpoint_name_in_a_header_does_not_redirect(emu, endpoint_caller):
@@ -138,7 +142,8 @@ def test_endpoint_name_in_a_header_does_not_redirect(emu, endpoint_caller):
         response = client.invoke_endpoint(EndpointName="ep-allowed", Body=b"", ContentType="application/json")
     finally:
         client.meta.events.unregister("before-sign.sagemaker-runtime.InvokeEndpoint", handler)
-    assert served_endpoint(response) == "ep-allowed"
+    assert served_endpoint(emu) == "ep-allowed"
+    assert response["Body"].read() == b""
 
 
 # --- dispatch equals authorization: Lambda ---------------------------------------------

@@ -772,3 +772,44 @@ def test_assume_role_denial_uses_classic_message():
                                            policy.Decision(False, "no_resource_allow"))
     assert message == (f"User: {LAMBDA_ROLE_SESSION.arn} is not authorized to perform: "
                        f"sts:AssumeRole on resource: {INVOKER_ROLE}")
+
+
+# --- service principals ("IAM JSON policy elements: Principal", AWS service principals) ---
+
+SAGEMAKER_SERVICE = policy.Principal(arn="sagemaker.amazonaws.com", account=PARENT,
+                                     principal_arn="sagemaker.amazonaws.com", service="sagemaker.amazonaws.com")
+EXECUTION_ROLE = f"arn:aws:iam::{PARENT}:role/model-exec"
+
+
+def service_assumes(trust_policy, context=None):
+    return policy.evaluate(action=ASSUME, resource=EXECUTION_ROLE, principal=SAGEMAKER_SERVICE, identity_policies=[],
+                           resource_policy=trust_policy, resource_account=PARENT, context=context)
+
+
+def test_a_service_is_named_by_its_service_principal_only():
+    """A "Service" principal names the service; an "AWS" principal (even the account) never does."""
+    assert service_assumes(trust({"Service": "sagemaker.amazonaws.com"})).allowed
+    assert service_assumes(trust({"Service": ["lambda.amazonaws.com", "sagemaker.amazonaws.com"]})).allowed
+    assert service_assumes(trust({"Service": "lambda.amazonaws.com"})) == policy.Decision(False, "no_resource_allow")
+    assert not service_assumes(trust({"AWS": f"arn:aws:iam::{PARENT}:root"})).allowed
+    assert not service_assumes(trust({"AWS": PARENT})).allowed
+
+
+def test_a_services_context_holds_its_service_name_and_no_caller_keys():
+    """"AWS global condition context keys": aws:PrincipalServiceName is the service; the keys
+    that describe an IAM caller (aws:PrincipalArn, aws:PrincipalAccount) are absent."""
+    by_name = trust({"Service": "sagemaker.amazonaws.com"},
+                    {"StringEquals": {"aws:PrincipalServiceName": "sagemaker.amazonaws.com"}})
+    assert service_assumes(by_name).allowed
+    by_account = trust({"Service": "sagemaker.amazonaws.com"}, {"StringEquals": {"aws:PrincipalAccount": PARENT}})
+    assert not service_assumes(by_account).allowed
+
+
+def test_an_explicit_deny_of_the_service_wins():
+    deny = {"Effect": "Deny", "Principal": {"Service": "sagemaker.amazonaws.com"}, "Action": ASSUME}
+    both = doc(trust({"Service": "sagemaker.amazonaws.com"})["Statement"][0], deny)
+    assert service_assumes(both) == policy.Decision(False, "explicit_deny_resource")
+
+
+def test_an_iam_caller_is_not_named_by_a_service_principal():
+    assert not assume(principal=LAMBDA_ROLE_SESSION, trust_policy=trust({"Service": "lambda.amazonaws.com"})).allowed

@@ -15,8 +15,11 @@ from pathlib import Path
 from xacct.emulator.credentials import SEED_ENV, SEED_FILE, AccountSpecError, parse_account
 from xacct.emulator.server import DEFAULT_ACCOUNTS, Emulator
 from xacct.emulator.state import ENDPOINT_ARN_CASES
+from xacct.provider_override import SERVICES
 
-TERRAFORM_ENDPOINTS = ("sts", "iam", "lambda", "sagemaker", "cloudwatchlogs", "ec2", "kms")
+# The services the startup banner tells a Terraform provider block to point here: the same
+# list `xacct-terraform` and the tests write into their overrides.
+TERRAFORM_ENDPOINTS = SERVICES
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:

@@ -42,6 +42,10 @@ class Principal:
     user_id: str | None = None
     username: str | None = None
     tags: tuple[tuple[str, str], ...] = ()
+    # An AWS service acting for itself (sagemaker.amazonaws.com assuming an execution role):
+    # named by the Principal element's "Service" value, and in the context only by
+    # aws:PrincipalServiceName ("AWS global condition context keys").
+    service: str | None = None
 
 
 @dataclass
@@ -191,6 +195,10 @@ def _build_context(context: Mapping | None, principal: Principal) -> dict[str, l
         values = policy_values(value)
         if values:
             merged[key.lower()] = values
+    if principal.service:
+        # A service principal has no ARN, account, type or tags of its own.
+        merged["aws:principalservicename"] = [principal.service]
+        return merged
     # Global keys AWS derives from the authenticated caller; callers cannot
     # override them ("AWS global condition context keys").
     merged["aws:principalarn"] = [principal.principal_arn]
@@ -222,7 +230,10 @@ def _principal_strength(element, principal: Principal) -> int:
     """0 if the Principal element does not name the caller, else how directly."""
     if element == "*":
         return _DIRECT
-    # Only "AWS" can name our callers; Service/Federated/CanonicalUser never do.
+    if principal.service:
+        # "AWS service principals": named by "Service", exactly (service names take no wildcard).
+        return _DIRECT if principal.service in _as_list(element.get("Service", [])) else 0
+    # "AWS" names the other callers; Federated/CanonicalUser never do.
     return max((_aws_value_strength(v, principal) for v in _as_list(element.get("AWS", []))), default=0)
 
 

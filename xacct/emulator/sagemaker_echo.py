@@ -1,21 +1,31 @@
-"""A SageMaker runtime whose model echoes the request, so tests can prove what arrived.
+"""The SageMaker runtime around the echo model: the model's own code answers, the emulator plays SageMaker.
 
-The answer to InvokeEndpoint is the request body, byte for byte, with the request's
-content type. The response's custom attributes name the endpoint and the caller (the
-session that invoked it), which is how a test sees that the parent role made the call.
-Faults queued through the control API replace the answer with AWS's error for the case:
-ModelError (424, carrying the container's status), ServiceUnavailable (503),
-ThrottlingException (400), ModelNotReadyException (429), InternalFailure (500).
+The answer to InvokeEndpoint is what the shipped echo model's container answers
+(`model.echo.echo.answer`, the function its HTTP server serve.py writes to the socket):
+the request body byte for byte, the request's content type, the caller's custom
+attributes sent back, sessions opened and closed as the model decides. So a request gives
+the same answer here and on an endpoint running the model image in AWS.
 
-Every header member of the call (TargetModel, InferenceComponentName, SessionId, ...) is
-checked against botocore's service model and echoed in the custom attributes
-(sagemaker_headers.py); `SessionId: NEW_SESSION` opens a stateful session.
+SageMaker's part, played here: authorization (authz.py), finding the endpoint, checking
+every header member against botocore's service model and forwarding them to the model
+under InvokeEndpoint's header names, routing sessions (sagemaker_headers.py), returning
+only the model headers the operation's output declares, queued faults, and the journal.
+A container answer other than 2xx reaches the caller as ModelError (424) carrying the
+container's status and body ("Received client error (400) from primary with message ...",
+as AWS words it). Faults queued through the control API replace the answer with AWS's
+error for the case: ModelError (424, carrying the container's status), ServiceUnavailable
+(503), ThrottlingException (400), ModelNotReadyException (429), InternalFailure (500).
+
+What SageMaker never puts in a model's answer (the endpoint that answered, the caller's
+ARN, the routing header members such as TargetModel, SessionId or
+InferenceComponentName) is in the emulator's invocation journal instead
+(`GET /_emulator/invocations`, `EmulatorProcess.invocations()`).
 
 Split as moto's own services are: `parse_invocation` reads the request (the endpoint name
 only from the URI path, where the SageMaker Runtime API puts it), `EchoRuntime` is the
-backend (validates, finds the endpoint, keeps sessions, records the invocation, applies
-faults), and `invoke_endpoint` (here) or the streaming handler (sagemaker_stream.py) turns
-its result or error into the HTTP answer.
+backend (validates, finds the endpoint, routes sessions, records the invocation, applies
+faults, asks the model), and `invoke_endpoint` (here) or the streaming handler
+(sagemaker_stream.py) turns its result or error into the HTTP answer.
 """
 
 from __future__ import annotations
@@ -26,6 +36,7 @@ from urllib.parse import unquote
 
 from moto.sagemakerruntime import responses as runtime_responses
 
+from model.echo import echo as echo_model
 from xacct.emulator import sagemaker_headers
 from xacct.emulator.errors import AwsError, json_error
 from xacct.emulator.identity import access_key_id_from, resolve_caller
@@ -61,11 +72,14 @@ class Invocation:
 class Answer:
     endpoint_name: str
     variant: str
-    caller_arn: str
-    body: bytes
-    content_type: str
-    headers: dict[str, str]  # custom attributes and session headers
+    chunks: tuple[bytes, ...]  # as the model wrote them
+    streamed: bool  # the model answered with chunked transfer encoding
+    headers: dict[str, str]  # the model's headers the operation returns (content type, custom attributes, sessions)
     stream_fault: object = None  # a fault the stream reports after its first part
+
+    @property
+    def body(self) -> bytes:
+        return b"".join(self.chunks)
 
 
 # --- parse ------------------------------------------------------------------------------
@@ -103,43 +117,46 @@ class EchoRuntime:
             raise json_error(400, "ValidationError", f"Endpoint {request.endpoint_name} of account {request.account} not found.")
         if endpoint.endpoint_status != "InService":
             raise json_error(400, "ValidationError", f"Endpoint {request.endpoint_name} of account {request.account} is not InService.")
-        session_id = request.members.get("SessionId")
-        session_error, new_session = sagemaker_headers.open_or_check_session(request.account, endpoint.endpoint_name, session_id)
+        session_error = sagemaker_headers.check_session(
+            request.account, endpoint.endpoint_name, request.members.get("SessionId"))
         if session_error:
             raise json_error(400, "ValidationError", session_error)
         caller = resolve_caller(request.account, request.access_key_id, STATE.org_of)
-        caller_arn = caller.principal.arn if caller else "unknown"
+        variant = endpoint.production_variants[0]["VariantName"] if endpoint.production_variants else "AllTraffic"
         STATE.record_invocation({
-            "account": request.account, "endpoint": endpoint.endpoint_name, "caller": caller_arn,
+            "operation": request.operation, "account": request.account, "endpoint": endpoint.endpoint_name,
+            "variant": variant, "caller": caller.principal.arn if caller else "unknown",
             "bytes": len(request.body), "sha256": hashlib.sha256(request.body).hexdigest(),
-            "content_type": request.content_type, "accept": request.accept,
+            "content_type": request.content_type, "accept": request.accept, "members": dict(request.members),
             **({"stream": True} if request.operation != "InvokeEndpoint" else {}),
         })
         fault = STATE.take_fault(request.account, endpoint.endpoint_name)
         if fault is not None and fault.code not in stream_faults:
             raise _fault_error(fault, request.account, request.region, endpoint.endpoint_name)
-        headers = {"X-Amzn-SageMaker-Custom-Attributes":
-                   f"endpoint={endpoint.endpoint_name};caller={caller_arn}" + sagemaker_headers.echo_attributes(request.members)}
-        if new_session:
-            headers["X-Amzn-SageMaker-New-Session-Id"] = new_session
-        elif (session_id and request.operation == "InvokeEndpoint"
-              and request.members.get("CustomAttributes") == sagemaker_headers.CLOSE_SESSION_ATTRIBUTE):
-            headers["X-Amzn-SageMaker-Closed-Session-Id"] = sagemaker_headers.close_session(
-                request.account, endpoint.endpoint_name, session_id)
-        variant = endpoint.production_variants[0]["VariantName"] if endpoint.production_variants else "AllTraffic"
-        return Answer(endpoint.endpoint_name, variant, caller_arn, request.body,
-                      request.content_type or "application/octet-stream", headers, fault)
+        reply = echo_model.answer(request.body, sagemaker_headers.container_headers(request.members))
+        if not 200 <= reply.status < 300:
+            raise model_error(reply.status, reply.body.decode("utf-8", "replace"), request.account, request.region,
+                              endpoint.endpoint_name)
+        sagemaker_headers.follow_model_sessions(request.account, endpoint.endpoint_name, reply.headers)
+        return Answer(endpoint.endpoint_name, variant, reply.chunks, reply.streamed,
+                      sagemaker_headers.returned_headers(request.operation, reply.headers), fault)
+
+
+def model_error(status: int, message: str, account: str, region: str, endpoint_name: str) -> AwsError:
+    """A container's non-2xx answer as the caller gets it: ModelError, 424, with the container's status and body."""
+    kind = "client" if 400 <= status < 500 else "server"
+    return json_error(424, "ModelError",
+                      f"Received {kind} error ({status}) from primary with message "
+                      f'"{message}". See https://{region}.console.aws.amazon.com/cloudwatch/home'
+                      f"?region={region}#logEventViewer:group=/aws/sagemaker/Endpoints/{endpoint_name} "
+                      f"in account {account} for more information.",
+                      {"OriginalStatusCode": status, "OriginalMessage": message,
+                       "LogStreamArn": f"arn:aws:logs:{region}:{account}:log-group:/aws/sagemaker/Endpoints/{endpoint_name}"})
 
 
 def _fault_error(fault, account: str, region: str, endpoint_name: str) -> AwsError:
     if fault.code == "ModelError":
-        return json_error(424, "ModelError",
-                          f"Received server error ({fault.model_status}) from primary with message "
-                          f'"{fault.model_message}". See https://{region}.console.aws.amazon.com/cloudwatch/home'
-                          f"?region={region}#logEventViewer:group=/aws/sagemaker/Endpoints/{endpoint_name} "
-                          f"in account {account} for more information.",
-                          {"OriginalStatusCode": fault.model_status, "OriginalMessage": fault.model_message,
-                           "LogStreamArn": f"arn:aws:logs:{region}:{account}:log-group:/aws/sagemaker/Endpoints/{endpoint_name}"})
+        return model_error(fault.model_status, fault.model_message, account, region, endpoint_name)
     return json_error(FAULT_STATUS.get(fault.code, 500), fault.code, f"Injected {fault.code} for endpoint {endpoint_name}.")
 
 
@@ -154,8 +171,7 @@ def invoke_endpoint(self) -> tuple[int, dict[str, str], bytes]:
         answer = RUNTIME.invoke(parse_invocation(self))
     except AwsError as error:
         return error.as_response()
-    headers = {"Content-Type": answer.content_type, "x-Amzn-Invoked-Production-Variant": answer.variant, **answer.headers}
-    return 200, headers, answer.body
+    return 200, {**answer.headers, "x-Amzn-Invoked-Production-Variant": answer.variant}, answer.body
 
 
 _moto_invoke_endpoint_async = runtime_responses.SageMakerRuntimeResponse.invoke_endpoint_async

@@ -1,4 +1,4 @@
-"""The InvokeEndpoint request headers, checked as SageMaker checks them, and echoed back.
+"""The InvokeEndpoint request headers: checked as SageMaker checks them, forwarded as it forwards them.
 
 Every header member of InvokeEndpoint and InvokeEndpointWithResponseStream is read from
 botocore's own service model (its location name, length limits and pattern), so the
@@ -9,12 +9,20 @@ constraint text of AWS's request validation ("1 validation error detected: Value
 at '...' failed to satisfy constraint: ..."). botocore itself checks only the lengths, so
 a client sees the pattern errors from the server.
 
+What reaches the model: "SageMaker strips all POST headers except those supported by
+InvokeEndpoint" ("How Your Container Should Respond to Inference Requests", Amazon
+SageMaker Developer Guide), so the container gets the call's header members under
+InvokeEndpoint's header names, whichever runtime API was called (the streaming call's
+`X-Amzn-SageMaker-Accept` arrives as `Accept`; AWS does not document that renaming, it
+follows from the container seeing one contract). What reaches the caller: the model's
+headers that the operation's output declares (botocore's output shape), nothing else.
+
 Sessions (SageMaker Developer Guide, "Stateful sessions with Amazon SageMaker models"):
-`SessionId: NEW_SESSION` opens one, answered in `X-Amzn-SageMaker-New-Session-Id` as
-"<id>; Expires=<UTC time>"; a session id the endpoint does not know (never opened, closed
-or expired) is refused with a ValidationError. SageMaker leaves closing to the model; the
-echo model closes the request's session when its custom attributes are exactly
-`close-session`, answering with `X-Amzn-SageMaker-Closed-Session-Id`.
+the model creates and closes them (model/echo/echo.py); SageMaker routes by their id. The
+emulator learns a session from the model's `X-Amzn-SageMaker-New-Session-Id` answer,
+forgets it on `X-Amzn-SageMaker-Closed-Session-Id` or expiry, and refuses an id it does not
+know with a ValidationError (the message is the emulator's: AWS's exact text for an unknown
+session is not documented).
 """
 
 from __future__ import annotations
@@ -22,28 +30,15 @@ from __future__ import annotations
 import datetime
 import re
 import threading
-import uuid
 from functools import lru_cache
 
 import botocore.session
 
 NEW_SESSION = "NEW_SESSION"
-CLOSE_SESSION_ATTRIBUTE = "close-session"
-SESSION_TTL = datetime.timedelta(minutes=20)
-
 # Java regex classes used by the model, in Python's dialect (Java's \\z is Python's \\Z).
 _JAVA_TO_PYTHON = (("[\\p{Print}]", "[\\x20-\\x7e]"), ("\\p{Print}", "[\\x20-\\x7e]"),
                    ("\\p{ASCII}", "[\\x00-\\x7f]"), ("\\z", "\\Z"))
-# Headers echoed in the answer's custom attributes, under these keys.
-ECHOED = {
-    "InferenceComponentName": "inference_component",
-    "TargetModel": "target_model",
-    "TargetVariant": "target_variant",
-    "TargetContainerHostname": "target_container",
-    "SessionId": "session",
-    "EnableExplanations": "explanations",
-    "InferenceId": "inference_id",
-}
+_NEW_SESSION_ANSWER = re.compile(r"(?P<id>[^;]+);\s*Expires=(?P<expires>\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ)")
 
 _sessions: dict[tuple[str, str], dict[str, datetime.datetime]] = {}
 _sessions_lock = threading.Lock()
@@ -100,33 +95,68 @@ def validation_message(errors: list[str]) -> str:
     return f"{count} validation error{'s' if count > 1 else ''} detected: " + "; ".join(errors)
 
 
-def open_or_check_session(account: str, endpoint: str, session_id: str | None) -> tuple[str | None, str | None]:
-    """(error message, new-session header value): opens a session for NEW_SESSION, checks a known id."""
-    if session_id is None:
-        return None, None
-    key = (account, endpoint.lower())
-    now = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
+def check_session(account: str, endpoint: str, session_id: str | None) -> str | None:
+    """The error message for a session id the endpoint does not know (never opened, closed or expired)."""
+    if session_id is None or session_id == NEW_SESSION:
+        return None
+    now = datetime.datetime.now(datetime.timezone.utc)
     with _sessions_lock:
-        sessions = _sessions.setdefault(key, {})
-        if session_id == NEW_SESSION:
-            new_id = uuid.uuid4().hex
-            sessions[new_id] = now + SESSION_TTL
-            expires = sessions[new_id].strftime("%Y-%m-%dT%H:%M:%SZ")
-            return None, f"{new_id}; Expires={expires}"
+        sessions = _sessions.get((account, endpoint.lower()), {})
         expiry = sessions.get(session_id)
-        if expiry is None or expiry <= now:
-            sessions.pop(session_id, None)
-            return f"Session {session_id} is not found or has been closed for endpoint {endpoint}.", None
-    return None, None
+        if expiry is not None and expiry > now:
+            return None
+        sessions.pop(session_id, None)
+    return f"Session {session_id} is not found or has been closed for endpoint {endpoint}."
 
 
-def close_session(account: str, endpoint: str, session_id: str) -> str:
-    """End a session the echo model was asked to close; returns the closed id for the answer's header."""
+def follow_model_sessions(account: str, endpoint: str, model_headers: dict[str, str]) -> None:
+    """Route by the sessions the model opened or closed in its answer (its session headers)."""
+    opened = _header(model_headers, "X-Amzn-SageMaker-New-Session-Id")
+    closed = _header(model_headers, "X-Amzn-SageMaker-Closed-Session-Id")
     with _sessions_lock:
-        _sessions.get((account, endpoint.lower()), {}).pop(session_id, None)
-    return session_id
+        sessions = _sessions.setdefault((account, endpoint.lower()), {})
+        match = _NEW_SESSION_ANSWER.fullmatch(opened or "")
+        if match:
+            sessions[match["id"].strip()] = datetime.datetime.strptime(
+                match["expires"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=datetime.timezone.utc)
+        if closed:
+            sessions.pop(closed.strip(), None)
 
 
-def echo_attributes(values: dict[str, str]) -> str:
-    """`;key=value` for each routing header the request carried (appended to the echo's attributes)."""
-    return "".join(f";{key}={values[member]}" for member, key in ECHOED.items() if member in values)
+def _header(headers: dict[str, str], name: str) -> str | None:
+    """A header by name, as HTTP compares names: without regard to case."""
+    return next((value for key, value in headers.items() if key.lower() == name.lower()), None)
+
+
+@lru_cache(maxsize=None)
+def _container_header_names() -> dict[str, str]:
+    """member -> the header name InvokeEndpoint gives it (the one contract the container sees)."""
+    return {member: header for member, header, _, _ in header_members("InvokeEndpoint")}
+
+
+def container_headers(values: dict[str, str]) -> dict[str, str]:
+    """The headers SageMaker forwards to the model: the call's header members (Content-Type among
+    them), as InvokeEndpoint names them."""
+    names = _container_header_names()
+    return {names[member]: value for member, value in values.items() if member in names}
+
+
+@lru_cache(maxsize=None)
+def _output_headers(operation: str) -> tuple[tuple[str, str], ...]:
+    """(member, header name) of each header the operation's answer declares."""
+    model = botocore.session.get_session().get_service_model("sagemaker-runtime").operation_model(operation)
+    return tuple((name, shape.serialization["name"]) for name, shape in model.output_shape.members.items()
+                 if shape.serialization.get("location") == "header")
+
+
+def returned_headers(operation: str, model_headers: dict[str, str]) -> dict[str, str]:
+    """The model's headers that reach the caller: those the operation's output declares.
+
+    The model's Content-Type is the answer's ContentType member, which the streaming call
+    carries in `X-Amzn-SageMaker-Content-Type` (its HTTP body is the event stream)."""
+    returned = {}
+    for member, header in _output_headers(operation):
+        value = _header(model_headers, "Content-Type" if member == "ContentType" else header)
+        if value is not None:
+            returned[header] = value
+    return returned

@@ -11,6 +11,9 @@
   and the AccessDenied quoted in philschmid/cdk-samples#2 names `endpoint/endpoint-setu4993--labse`
   for an endpoint named after `setu4993/LaBSE`. Under "preserve" the ARN holds the name as
   it was created, for checking policies against the other possibility.
+- CreateModel refuses an execution role SageMaker cannot assume and an image missing from
+  its repository; an endpoint whose model's role may not pull its image ends in `Failed`
+  with AWS's FailureReason (sagemaker_model_checks.py says what is checked and why).
 """
 
 from __future__ import annotations
@@ -22,13 +25,15 @@ from moto.sagemaker.exceptions import ValidationError
 from moto.sagemaker.models import FakeEndpoint, SageMakerModelBackend, sagemaker_backends
 from moto.sagemaker.responses import SageMakerResponse
 
-from xacct.emulator import arns
+from xacct.emulator import arns, sagemaker_model_checks
 from xacct.emulator.state import STATE
 
 _moto_describe_model = SageMakerResponse.describe_model
 _moto_describe_endpoint_config = SageMakerResponse.describe_endpoint_config
 _moto_endpoint_init = FakeEndpoint.__init__
 _moto_resource_from_arn = SageMakerModelBackend._get_resource_from_arn
+_moto_create_model = SageMakerModelBackend.create_model
+_moto_create_endpoint = SageMakerModelBackend.create_endpoint
 
 
 def _without_empty(result, top_level: tuple[str, ...]):
@@ -89,8 +94,34 @@ def _resource_from_arn(self, arn: str):
     return resource
 
 
+# --- what SageMaker checks before it runs a model ----------------------------------------
+
+def _create_model(self, model_name, execution_role_arn, primary_container, vpc_config, containers, tags):
+    """Refused with a ValidationException where AWS refuses (after IAM allowed the call)."""
+    images = [c.get("Image") for c in ([primary_container] if primary_container else containers or [])
+              if isinstance(c, dict) and c.get("Image")]
+    sagemaker_model_checks.refuse_model(execution_role_arn, images)
+    return _moto_create_model(self, model_name=model_name, execution_role_arn=execution_role_arn,
+                              primary_container=primary_container, vpc_config=vpc_config,
+                              containers=containers, tags=tags)
+
+
+def _create_endpoint(self, endpoint_name, endpoint_config_name, tags):
+    """Created, then `Failed` with AWS's FailureReason when a model cannot be run."""
+    endpoint = _moto_create_endpoint(self, endpoint_name=endpoint_name, endpoint_config_name=endpoint_config_name,
+                                     tags=tags)
+    variants = self.describe_endpoint_config(endpoint_config_name)["ProductionVariants"]
+    models = [(v["VariantName"], self._models[v["ModelName"]]) for v in variants if v.get("ModelName") in self._models]
+    reason = sagemaker_model_checks.endpoint_failure(models)
+    if reason is not None:
+        endpoint.endpoint_status, endpoint.failure_reason = "Failed", reason
+    return endpoint
+
+
 def install() -> None:
     SageMakerResponse.describe_model = describe_model
     SageMakerResponse.describe_endpoint_config = describe_endpoint_config
     FakeEndpoint.__init__ = _endpoint_init
     SageMakerModelBackend._get_resource_from_arn = _resource_from_arn
+    SageMakerModelBackend.create_model = _create_model
+    SageMakerModelBackend.create_endpoint = _create_endpoint

@@ -1,9 +1,25 @@
 """InvokeEndpointWithResponseStream on the echo endpoint, in AWS's event-stream framing.
 
-The echo model streams the request body back as several `PayloadPart` events (the
-SageMaker Runtime API reference, InvokeEndpointWithResponseStream: the answer is an
-`application/vnd.amazon.eventstream` body of `PayloadPart` events, each carrying `Bytes`),
-pausing between parts as a model generating tokens would (frames: eventstream.py).
+The answer is the echo model's own (sagemaker_echo.py asks `model.echo.echo.answer`), sent
+as an `application/vnd.amazon.eventstream` body of `PayloadPart` events, each carrying
+`Bytes` (the SageMaker Runtime API reference, InvokeEndpointWithResponseStream; frames:
+eventstream.py). Where the parts come from:
+
+- A model that answers with HTTP/1.1 chunked transfer encoding streams (SageMaker's
+  response streaming "is achieved through HTTP 1.1 chunked encoding", AWS Machine Learning
+  Blog, "Introducing streaming support in Amazon SageMaker hosting"): each chunk the model
+  wrote is one PayloadPart, in order. The echo model streams when the request's custom
+  attributes say `stream=true`, in chunks of `chunk-bytes` (default 1024), so the same
+  request asks for the same chunks of the container in AWS.
+- A model that answers with a Content-Length (not chunked) arrives whole, as one
+  PayloadPart (none for an empty body).
+
+AWS does not document that one chunk maps to exactly one part: SageMaker may join or split
+them, and client code must not rely on part boundaries (clients that assumed one JSON
+event per part have broken on real endpoints). One part per chunk is the simplest rule
+consistent with the documentation, and lets a test count the parts it asked for.
+`XACCT_STREAM_PART_DELAY_SECONDS` (read at each call from the emulator's environment,
+default 0.02) pauses before every part after the first, as a model generating tokens would.
 
 A fault queued for the endpoint through the control API with code `ModelStreamError` or
 `InternalStreamFailure` (the stream's documented error events) breaks the stream after
@@ -12,10 +28,6 @@ exception event, which botocore raises as `EventStreamError` while the client it
 Any other queued code (ModelError, ServiceUnavailable, ...) fails the call before the
 stream starts, as for InvokeEndpoint. Queue stream faults only for streaming calls: a
 synchronous call takes whichever fault is queued.
-
-Tuning, read at each call from the emulator's environment:
-`XACCT_STREAM_PARTS` (default 4): parts the echo is cut into (at most one per byte);
-`XACCT_STREAM_PART_DELAY_SECONDS` (default 0.02): pause before every part after the first.
 
 Authorization (authz.py) is `sagemaker:InvokeEndpoint` on the endpoint ARN. The SageMaker
 Runtime API reference, InvokeEndpointWithResponseStream: "Before you can use this
@@ -44,26 +56,29 @@ from xacct.emulator.eventstream import exception_event, payload_part
 
 OPERATION = "InvokeEndpointWithResponseStream"
 STREAM_FAULTS = frozenset({"ModelStreamError", "InternalStreamFailure"})
-DEFAULT_PARTS, DEFAULT_DELAY_SECONDS = 4, 0.02
-def split(body: bytes, parts: int) -> list[bytes]:
-    """`body` in `parts` pieces of near-equal size (fewer when the body is shorter)."""
-    parts = max(1, min(parts, len(body)))
-    size, extra = divmod(len(body), parts)
-    pieces, start = [], 0
-    for index in range(parts):
-        end = start + size + (1 if index < extra else 0)
-        pieces.append(body[start:end])
-        start = end
-    return pieces
+DEFAULT_DELAY_SECONDS = 0.02
 
 
-def settings() -> tuple[int, float]:
-    """(parts per answer, pause between parts in seconds), from the environment or the defaults."""
-    return (int(os.environ.get("XACCT_STREAM_PARTS", DEFAULT_PARTS)),
-            float(os.environ.get("XACCT_STREAM_PART_DELAY_SECONDS", DEFAULT_DELAY_SECONDS)))
+def parts(answer: sagemaker_echo.Answer) -> tuple[bytes, ...]:
+    """The PayloadPart payloads of a model's answer: its chunks if it streamed, else its whole body."""
+    if answer.streamed:
+        return answer.chunks
+    return (answer.body,) if answer.body else ()
 
 
-def _events(pieces: list[bytes], delay: float, fault, endpoint_name: str):
+def part_delay() -> float:
+    """The pause between parts in seconds, from the environment or the default."""
+    return float(os.environ.get("XACCT_STREAM_PART_DELAY_SECONDS", DEFAULT_DELAY_SECONDS))
+
+
+def _fault_event(fault, endpoint_name: str) -> bytes:
+    if fault.code == "ModelStreamError":
+        return exception_event("ModelStreamError", f"Injected ModelStreamError for endpoint {endpoint_name}.",
+                               "StreamBroken")
+    return exception_event("InternalStreamFailure", f"Injected InternalStreamFailure for endpoint {endpoint_name}.")
+
+
+def _events(pieces: tuple[bytes, ...], delay: float, fault, endpoint_name: str):
     """The response body, produced lazily so each part leaves when it is ready."""
     for index, piece in enumerate(pieces):
         if index:
@@ -71,12 +86,10 @@ def _events(pieces: list[bytes], delay: float, fault, endpoint_name: str):
         yield payload_part(piece)
         if fault is not None:  # break after the first part: the client has started reading
             time.sleep(delay)
-            if fault.code == "ModelStreamError":
-                yield exception_event("ModelStreamError", f"Injected ModelStreamError for endpoint {endpoint_name}.",
-                                      "StreamBroken")
-            else:
-                yield exception_event("InternalStreamFailure", f"Injected InternalStreamFailure for endpoint {endpoint_name}.")
+            yield _fault_event(fault, endpoint_name)
             return
+    if fault is not None:  # an answer without parts breaks at once
+        yield _fault_event(fault, endpoint_name)
 
 
 def invoke_endpoint_with_response_stream(self):
@@ -85,14 +98,9 @@ def invoke_endpoint_with_response_stream(self):
         answer = sagemaker_echo.RUNTIME.invoke(sagemaker_echo.parse_invocation(self, OPERATION), STREAM_FAULTS)
     except AwsError as error:
         return error.as_response()
-    parts, delay = settings()
-    headers = {
-        "Content-Type": "application/vnd.amazon.eventstream",
-        "X-Amzn-SageMaker-Content-Type": answer.content_type,
-        "x-Amzn-Invoked-Production-Variant": answer.variant,
-        **answer.headers,
-    }
-    return 200, headers, _events(split(answer.body, parts), delay, answer.stream_fault, answer.endpoint_name)
+    headers = {**answer.headers, "Content-Type": "application/vnd.amazon.eventstream",
+               "x-Amzn-Invoked-Production-Variant": answer.variant}
+    return 200, headers, _events(parts(answer), part_delay(), answer.stream_fault, answer.endpoint_name)
 
 
 _moto_infer_host = DomainDispatcherApplication.infer_service_region_host

@@ -152,7 +152,12 @@ class Universe:
         """An endpoint in the parent account that no parent role's inputs name."""
         sagemaker = self.client("sagemaker", "parent")
         parent = self.account_id("parent")
-        sagemaker.create_model(ModelName=f"{name}-model", ExecutionRoleArn=f"arn:aws:iam::{parent}:role/{name}-model",
+        # CreateModel needs an execution role SageMaker can assume (only that service may assume it).
+        iam = self.client("iam", "parent")
+        role_arn = iam.create_role(RoleName=f"{name}-model", AssumeRolePolicyDocument=_trust(
+            {"Service": "sagemaker.amazonaws.com"}))["Role"]["Arn"]
+        self._undo.callback(iam.delete_role, RoleName=f"{name}-model")
+        sagemaker.create_model(ModelName=f"{name}-model", ExecutionRoleArn=role_arn,
                                PrimaryContainer={"Image": f"{parent}.dkr.ecr.{self.region}.amazonaws.com/echo:1"})
         self._undo.callback(sagemaker.delete_model, ModelName=f"{name}-model")
         sagemaker.create_endpoint_config(EndpointConfigName=f"{name}-config", ProductionVariants=[{

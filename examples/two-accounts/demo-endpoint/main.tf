@@ -38,6 +38,11 @@ resource "aws_cloudwatch_log_group" "endpoint" {
 
 # What the execution role needs to run the model: "CreateModel API: Execution Role
 # Permissions" (Amazon SageMaker Developer Guide, "How to use SageMaker AI execution roles").
+# Without the ECR statements the model is created but the endpoint ends in Failed: "Please
+# make sure all images included in the model for the production variant AllTraffic exist,
+# and that the execution role used to create the model has permissions to access them."
+# The project's emulator fails it the same way when the image is in its own ECR. Without
+# the logs statements nothing fails; the container's output is just not written.
 resource "aws_iam_role_policy" "run_model" {
   name = "run-model"
   role = aws_iam_role.sagemaker.id
