@@ -20,8 +20,9 @@ GetRolePolicy, ... everything Terraform reads back) answers from moto's live sta
 as IAM's does. AWS managed policies never change and are read live (and never copied).
 
 What lags is the set of writes in `WRITES`. Access keys, STS sessions, Lambda function
-policies and the decisions moto takes itself (every action the IAM engine leaves to it) do
-not. With N = 0 (the default) nothing is recorded and every read is live.
+policies, SageMaker's model checks at CreateModel (sagemaker_model_checks.py reads IAM live)
+and the decisions moto takes itself (every action the IAM engine leaves to it) do not.
+With N = 0 (the default) nothing is recorded and every read is live.
 """
 
 from __future__ import annotations

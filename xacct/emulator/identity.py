@@ -78,10 +78,18 @@ def _user_caller(account: str, partition: str, user, org_of) -> Caller:
 
 
 def role_documents(account: str, role, partition: str = PARTITION) -> tuple[list, object | None]:
-    """Identity policies and permissions boundary of an IAM role (a RoleView or moto's Role)."""
+    """Identity policies and permissions boundary of an IAM role.
+
+    A RoleView (the role as authorization sees it, iam_propagation.py) gives the documents in
+    effect for it; moto's live Role (SageMaker's model checks read IAM live) gives today's.
+    """
     documents = list(role.policies.values())
-    documents += _managed_documents(account, partition, role.managed_policies)
-    return documents, _boundary_document(account, partition, role.permissions_boundary_arn)
+    if isinstance(role, iam_propagation.RoleView):
+        documents += _managed_documents(account, partition, role.managed_policies)
+        return documents, _boundary_document(account, partition, role.permissions_boundary_arn)
+    documents += [managed_document(p) for p in role.managed_policies.values()]
+    boundary_arn = role.permissions_boundary_arn
+    return documents, managed_document(iam_backends[account][partition].get_policy(boundary_arn)) if boundary_arn else None
 
 
 def session_policy_documents(account: str, partition: str, session, extras) -> list:
