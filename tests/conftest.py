@@ -22,6 +22,9 @@ else:
 # The offline provider (hashicorp/aws 3.39) accepts Lambda runtimes up to python3.8; real
 # AWS needs a current one (and TF_PROVIDERS=registry for a provider that knows it).
 TEST_RUNTIME = "python3.8" if TARGET is None or TARGET.kind == "emulator" else os.environ.get("XACCT_LAMBDA_RUNTIME", "python3.12")
+# The whole suite can run against an emulator whose IAM changes lag (xacct/emulator/iam_propagation.py),
+# as real IAM's can; the propagation lane (tests/e2e/test_propagation.py) always does.
+EMULATOR_IAM_PROPAGATION_ENV = "XACCT_EMULATOR_IAM_PROPAGATION_SECONDS"
 # On the emulator any image name will do: its endpoints echo whatever they are sent.
 DEMO_MODEL_IMAGE = TARGET.demo_model_image if TARGET and TARGET.kind == "aws" else "111111111111.dkr.ecr.us-east-1.amazonaws.com/echo:1"
 
@@ -70,7 +73,7 @@ def target():
             pytest.exit(f"cannot run against AWS: {error}", returncode=4)
         yield aws
         return
-    with EmulatorProcess() as emu:
+    with EmulatorProcess(iam_propagation_seconds=float(os.environ.get(EMULATOR_IAM_PROPAGATION_ENV) or 0)) as emu:
         yield emu
 
 

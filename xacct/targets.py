@@ -76,6 +76,8 @@ class Target(Protocol):
 
     def set_organizations(self, organizations: dict[str, str]) -> None: ...
 
+    def set_iam_propagation(self, seconds: float) -> None: ...
+
 
 def render_override(target: Target, aliases: dict[str, str]) -> str:
     """The `*_override.tf.json` text pointing each provider alias ("" = default) at an account."""
@@ -219,3 +221,6 @@ class AwsTarget:
 
     def set_organizations(self, *args, **kwargs):
         self._emulator_only("organization settings")
+
+    def set_iam_propagation(self, *args, **kwargs):
+        self._emulator_only("IAM propagation delay (AWS has its own, which nobody sets)")

@@ -1,4 +1,5 @@
-"""What the end-to-end tests share: invoking the Lambda and checking that nothing is left."""
+"""What the end-to-end tests share: invoking the Lambda, waiting for IAM to propagate and
+checking that nothing is left."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from xacct.paths import TESTS_DIR
+from xacct.propagation import eventually_allowed
 
 # The e2e suites' own Terraform roots, as .tf folders that fmt, validate and checkov see.
 ROOTS = TESTS_DIR / "e2e" / "roots"
@@ -69,6 +71,45 @@ def deployed(target, root, prefix: str):
         root.close()  # destroys whatever the apply created, even after a failed assertion
         left = leftovers(target, prefix)
         assert not left, f"destroy left resources behind: {left}"
+
+
+# --- IAM propagation (xacct/propagation.py) ----------------------------------------------------
+
+def settled(target, *checks, what: str = "the deployment") -> list:
+    """Wait until each positive check (a call) is no longer denied, and return their answers.
+
+    Run right after the roles and grants a module's tests use were created, so that every test
+    starts from IAM that has propagated: a positive test cannot fail for a role still on its
+    way, and a negative test cannot be denied because of one. Skipped on the emulator without
+    a propagation delay, where every change is in effect at once.
+    """
+    if getattr(target, "iam_propagation_seconds", None) == 0:
+        return []
+    return [eventually_allowed(check, what=f"{what}, check {index + 1}") for index, check in enumerate(checks)]
+
+
+@contextmanager
+def canary(target, name: str, account: str = "child"):
+    """A role of `account` that any of its principals may assume if their own policies allow.
+
+    Named beside the real resource of a grant under test (`"Resource": [real, canary]`), it
+    lets a negative check prove that the grant is in effect before it asserts a denial by the
+    real resource's trust: assuming the canary is the check's control (`eventually_denied(...,
+    controls=[...])`). A grant is one policy document and reaches authorization whole.
+    """
+    iam = target.client("iam", account)
+    account_id = target.accounts[account].id
+    arn = iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"AWS": f"arn:aws:iam::{account_id}:root"}}]}))["Role"]["Arn"]
+    try:
+        yield arn
+    finally:
+        iam.delete_role(RoleName=name)
+
+
+def assume(target, session, role_arn: str, session_name: str = "probe", **kwargs):
+    """A call (for the propagation checks) that assumes `role_arn` from `session`."""
+    return lambda: target.client("sts", session=session).assume_role(RoleArn=role_arn, RoleSessionName=session_name, **kwargs)
 
 
 # --- xacct-terraform ---------------------------------------------------------------------------

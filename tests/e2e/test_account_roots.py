@@ -14,7 +14,7 @@ import json
 import pytest
 
 from tests.conftest import DEMO_MODEL_IMAGE, TEST_RUNTIME
-from tests.e2e.helpers import assert_replan_clean, invoke, leftovers
+from tests.e2e.helpers import assert_replan_clean, invoke, leftovers, settled
 from xacct.staging import StagedRoot
 
 pytestmark = pytest.mark.e2e
@@ -59,8 +59,11 @@ def deployment(target, run_prefix):
         })
         child.init()
         child.apply()
+        child_outputs = child.outputs()
+        # The execution role, its grant and the parent's trust were created a moment ago.
+        settled(target, lambda: invoke(target, child_outputs["function_name"], {"body": "ready", "content_type": "text/plain"}))
         yield {"prefix": prefix, "parent": parent, "child": child,
-               "parent_outputs": parent_outputs, "child_outputs": child.outputs()}
+               "parent_outputs": parent_outputs, "child_outputs": child_outputs}
     finally:
         failures = []
         for root in reversed(roots):

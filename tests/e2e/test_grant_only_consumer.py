@@ -16,7 +16,8 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.e2e.helpers import ROOTS, assert_replan_clean, deployed, session_from
+from tests.e2e.helpers import ROOTS, assert_replan_clean, deployed, session_from, settled
+from xacct.propagation import eventually_allowed, eventually_denied
 from xacct.staging import StagedRoot
 
 pytestmark = pytest.mark.e2e
@@ -31,7 +32,11 @@ def deployment(target, run_prefix):
     root.set_vars({"name_prefix": prefix, "external_id": EXTERNAL_ID,
                    "child_account_id": target.accounts["child"].id, "parent_account_id": target.accounts["parent"].id})
     with deployed(target, root, prefix) as outputs:
-        yield {"root": root, "prefix": prefix, **outputs}
+        deployment = {"root": root, "prefix": prefix, **outputs}
+        # The task role, its grant and the parent's trust were created a moment ago.
+        settled(target, lambda: _parent_session(target, _task_session(target, deployment), deployment,
+                                                ExternalId=EXTERNAL_ID))
+        yield deployment
 
 
 def _task_session(target, deployment) -> boto3.Session:
@@ -85,17 +90,18 @@ def test_without_the_grant_the_task_role_is_denied(target, deployment):
     document = iam.get_role_policy(RoleName=role, PolicyName=GRANT_POLICY)["PolicyDocument"]
     document = document if isinstance(document, str) else json.dumps(document)
     task = _task_session(target, deployment)
+    call = lambda: _parent_session(target, task, deployment, ExternalId=EXTERNAL_ID)  # noqa: E731
+    settled(target, call, what="the task role before its grant is removed")
     iam.delete_role_policy(RoleName=role, PolicyName=GRANT_POLICY)
     try:
-        with pytest.raises(ClientError) as error:
-            _parent_session(target, task, deployment, ExternalId=EXTERNAL_ID)
+        # The grant was in effect a moment ago: wait until its removal is (xacct/propagation.py).
+        message = eventually_denied(call, expect="is not authorized to perform: sts:AssumeRole",
+                                    what="the task role without its grant")
     finally:
         iam.put_role_policy(RoleName=role, PolicyName=GRANT_POLICY, PolicyDocument=document)  # so destroy finds it
-    assert error.value.response["Error"]["Code"] == "AccessDenied"
-    assert "is not authorized to perform: sts:AssumeRole" in error.value.response["Error"]["Message"]
-    assert error.value.response["Error"]["Message"].endswith(_denied_message(deployment))
-    # Put back, the grant works again from the same task session.
-    parent = _parent_session(target, task, deployment, ExternalId=EXTERNAL_ID)
+    assert message.endswith(_denied_message(deployment))
+    # Put back, the grant works again from the same task session, once that has propagated.
+    parent = eventually_allowed(call, what="the task role with its grant put back")
     answer = target.client("sagemaker-runtime", session=parent).invoke_endpoint(
         EndpointName=deployment["endpoint_name"], Body=b"again", ContentType="text/plain")
     assert answer["Body"].read() == b"again"

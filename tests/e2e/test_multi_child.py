@@ -14,7 +14,8 @@ import pytest
 from botocore.exceptions import ClientError
 
 from tests.conftest import DEMO_MODEL_IMAGE, TEST_RUNTIME
-from tests.e2e.helpers import assert_replan_clean, deployed, invoke, session_from
+from tests.e2e.helpers import assert_replan_clean, assume, canary, deployed, invoke, session_from, settled
+from xacct.propagation import eventually_allowed, eventually_denied
 from xacct.staging import StagedRoot
 
 pytestmark = pytest.mark.e2e
@@ -37,6 +38,9 @@ def deployment(target, run_prefix):
         "lambda_runtime": TEST_RUNTIME,
     })
     with deployed(target, root, prefix) as outputs:
+        # Each child's execution role, its grant and the parent's trust were created a moment ago.
+        settled(target, *[lambda name=name: invoke(target, name, {"body": "ready", "content_type": "text/plain"})
+                          for name in outputs["function_names"].values()])
         yield {"root": root, "prefix": prefix, **outputs}
 
 
@@ -88,29 +92,31 @@ def test_a_third_role_of_the_child_account_is_denied_by_the_trust(target, deploy
     iam = target.client("iam", "child")
     child_id = target.accounts["child"].id
     name = f"{deployment['prefix']}team-c-sagemaker-invoker-exec"
-    iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [{
-        "Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"AWS": f"arn:aws:iam::{child_id}:root"}}]}))
-    try:
-        iam.put_role_policy(RoleName=name, PolicyName="AssumeParentSageMakerRole", PolicyDocument=json.dumps({
-            "Version": "2012-10-17", "Statement": [{
-                "Effect": "Allow", "Action": "sts:AssumeRole", "Resource": deployment["parent_role_arn"]}]}))
-        creds = target.client("sts", "child").assume_role(
-            RoleArn=f"arn:aws:iam::{child_id}:role/{name}", RoleSessionName="team-c")["Credentials"]
-        sts = target.client("sts", session=session_from(creds, target.region))
-        with pytest.raises(ClientError) as error:
-            sts.assume_role(RoleArn=deployment["parent_role_arn"], RoleSessionName="probe", ExternalId=EXTERNAL_ID)
-        assert error.value.response["Error"]["Code"] == "AccessDenied"
-        assert error.value.response["Error"]["Message"] == (
-            f"User: arn:aws:sts::{child_id}:assumed-role/{name}/team-c is not authorized to perform: "
-            f"sts:AssumeRole on resource: {deployment['parent_role_arn']}")
-    finally:
-        for cleanup in (lambda: iam.delete_role_policy(RoleName=name, PolicyName="AssumeParentSageMakerRole"),
-                        lambda: iam.delete_role(RoleName=name)):
-            try:
-                cleanup()
-            except ClientError as failure:  # already gone (put_role_policy failed): nothing to undo
-                if failure.response["Error"]["Code"] != "NoSuchEntity":
-                    raise
+    with canary(target, f"{deployment['prefix']}team-c-canary") as canary_arn:
+        iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [{
+            "Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"AWS": f"arn:aws:iam::{child_id}:root"}}]}))
+        try:
+            iam.put_role_policy(RoleName=name, PolicyName="AssumeParentSageMakerRole", PolicyDocument=json.dumps({
+                "Version": "2012-10-17", "Statement": [{
+                    "Effect": "Allow", "Action": "sts:AssumeRole", "Resource": [deployment["parent_role_arn"], canary_arn]}]}))
+            creds = eventually_allowed(lambda: target.client("sts", "child").assume_role(
+                RoleArn=f"arn:aws:iam::{child_id}:role/{name}", RoleSessionName="team-c"), what="the third role")["Credentials"]
+            session = session_from(creds, target.region)
+            # Denied by the trust pattern, once its grant is shown in effect (the canary).
+            message = eventually_denied(assume(target, session, deployment["parent_role_arn"], ExternalId=EXTERNAL_ID),
+                                        expect="is not authorized to perform: sts:AssumeRole",
+                                        controls=[assume(target, session, canary_arn)], what="a role outside the pattern")
+            assert message == (
+                f"User: arn:aws:sts::{child_id}:assumed-role/{name}/team-c is not authorized to perform: "
+                f"sts:AssumeRole on resource: {deployment['parent_role_arn']}")
+        finally:
+            for cleanup in (lambda: iam.delete_role_policy(RoleName=name, PolicyName="AssumeParentSageMakerRole"),
+                            lambda: iam.delete_role(RoleName=name)):
+                try:
+                    cleanup()
+                except ClientError as failure:  # already gone (put_role_policy failed): nothing to undo
+                    if failure.response["Error"]["Code"] != "NoSuchEntity":
+                        raise
 
 
 def test_the_same_role_with_a_trusted_childs_name_would_be_admitted(target, deployment):
@@ -125,7 +131,8 @@ def test_the_same_role_with_a_trusted_childs_name_would_be_admitted(target, depl
     widened["Statement"].append({"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"AWS": f"arn:aws:iam::{child_id}:root"}})
     iam.update_assume_role_policy(RoleName=name, PolicyDocument=json.dumps(widened))
     try:
-        creds = target.client("sts", "child").assume_role(RoleArn=role_arn, RoleSessionName="probe")["Credentials"]
+        creds = eventually_allowed(assume(target, target.session("child"), role_arn),
+                                   what="the widened execution role trust")["Credentials"]
         sts = target.client("sts", session=session_from(creds, target.region))
         parent = sts.assume_role(RoleArn=deployment["parent_role_arn"], RoleSessionName="probe", ExternalId=EXTERNAL_ID)
     finally:

@@ -15,7 +15,8 @@ import pytest
 from botocore.exceptions import ClientError
 
 from tests.conftest import DEMO_MODEL_IMAGE
-from tests.e2e.helpers import deployed, session_from
+from tests.e2e.helpers import assume, canary, deployed, session_from, settled
+from xacct.propagation import eventually_denied
 from xacct.staging import StagedRoot
 
 pytestmark = pytest.mark.e2e
@@ -24,12 +25,13 @@ ORG = "o-cccccccccc"
 EXTERNAL_ID = "ext-org-wide-1"
 
 
-def _create_consumer_role(iam, account_id: str, name: str, parent_role_arn: str) -> str:
-    """A role of the member account, assumable by its administrators, granted the parent role."""
+def _create_consumer_role(iam, account_id: str, name: str, parent_role_arn: str, canary_arn: str) -> str:
+    """A role of the member account, assumable by its administrators, granted the parent role
+    (and a canary role, which shows when that grant is in effect: tests/e2e/helpers.py)."""
     trust = {"Version": "2012-10-17", "Statement": [
         {"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"AWS": f"arn:aws:iam::{account_id}:root"}}]}
     grant = {"Version": "2012-10-17", "Statement": [
-        {"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": parent_role_arn}]}
+        {"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": [parent_role_arn, canary_arn]}]}
     arn = iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
     iam.put_role_policy(RoleName=name, PolicyName="assume-parent", PolicyDocument=json.dumps(grant))
     return arn
@@ -55,11 +57,16 @@ def org(target, run_prefix):
     iam = target.client("iam", "child")
     invoker, outsider = f"{prefix}sagemaker-invoker-exec", f"{prefix}reporting-exec"
     try:
-        with deployed(target, root, prefix) as outputs:
+        with deployed(target, root, prefix) as outputs, canary(target, f"{prefix}canary") as canary_arn:
             try:
-                roles = {name: _create_consumer_role(iam, child_id, name, outputs["role_arn"])
+                roles = {name: _create_consumer_role(iam, child_id, name, outputs["role_arn"], canary_arn)
                          for name in (invoker, outsider)}
-                yield {**outputs, "invoker_role_arn": roles[invoker], "outsider_role_arn": roles[outsider]}
+                org = {**outputs, "invoker_role_arn": roles[invoker], "outsider_role_arn": roles[outsider],
+                       "canary_arn": canary_arn}
+                # The consumer roles and the parent's trust were created a moment ago.
+                settled(target, lambda: _assume_parent(target, org, roles[invoker], ExternalId=EXTERNAL_ID),
+                        lambda: _consumer_session(target, roles[outsider]))
+                yield org
             finally:
                 for name in (invoker, outsider):
                     _delete_role(iam, name)
@@ -67,9 +74,13 @@ def org(target, run_prefix):
         target.set_organizations({})
 
 
-def _assume_parent(target, org, consumer_role_arn: str, **external_id):
+def _consumer_session(target, consumer_role_arn: str):
     consumer = target.client("sts", "child").assume_role(RoleArn=consumer_role_arn, RoleSessionName="scoring")
-    sts = target.client("sts", session=session_from(consumer["Credentials"], target.region))
+    return session_from(consumer["Credentials"], target.region)
+
+
+def _assume_parent(target, org, consumer_role_arn: str, **external_id):
+    sts = target.client("sts", session=_consumer_session(target, consumer_role_arn))
     answer = sts.assume_role(RoleArn=org["role_arn"], RoleSessionName="scoring", **external_id)
     return session_from(answer["Credentials"], target.region)
 
@@ -99,7 +110,11 @@ def test_the_invoker_role_of_a_member_account_invokes(target, org):
 
 
 def test_a_role_outside_the_pattern_is_denied_even_with_grant_and_external_id(target, org):
-    message = _denied(target, org, org["outsider_role_arn"], ExternalId=EXTERNAL_ID)
+    session = _consumer_session(target, org["outsider_role_arn"])
+    # Denied by the trust's pattern, once the outsider's grant is shown in effect (the canary).
+    message = eventually_denied(assume(target, session, org["role_arn"], "scoring", ExternalId=EXTERNAL_ID),
+                                expect="is not authorized to perform: sts:AssumeRole",
+                                controls=[assume(target, session, org["canary_arn"])], what="a role outside the pattern")
     outsider = org["outsider_role_arn"].split("/")[-1]
     assert message.startswith(f"User: arn:aws:sts::{target.accounts['child'].id}:assumed-role/{outsider}/scoring ")
     assert message.endswith(f"is not authorized to perform: sts:AssumeRole on resource: {org['role_arn']}")

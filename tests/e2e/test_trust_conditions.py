@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.e2e.helpers import ROOTS, deployed, session_from
+from tests.e2e.helpers import ROOTS, deployed, session_from, settled
 from xacct.staging import StagedRoot
 
 pytestmark = pytest.mark.e2e
@@ -25,6 +25,8 @@ def trust(target, run_prefix):
                    "external_ids": [CURRENT, PREVIOUS]})
     try:
         with deployed(target, root, prefix) as outputs:
+            # The app role, its grant and the parent's trust were created a moment ago.
+            settled(target, lambda: _assume(target, outputs, CURRENT))
             yield outputs
     finally:
         target.set_organizations({})

@@ -14,7 +14,8 @@ import os
 import pytest
 
 from tests.conftest import DEMO_MODEL_IMAGE, TEST_RUNTIME
-from tests.e2e.helpers import actions_in, assert_replan_clean, deployed, invoke, session_from
+from tests.e2e.helpers import actions_in, assert_replan_clean, assume, canary, deployed, invoke, session_from, settled
+from xacct.propagation import eventually_allowed, eventually_denied
 from xacct.staging import StagedRoot
 
 pytestmark = pytest.mark.e2e
@@ -38,6 +39,8 @@ def deployment(target, run_prefix, run_tags):
         "tags": run_tags,
     })
     with deployed(target, root, prefix) as outputs:
+        # The execution role, its grant and the parent's trust were created a moment ago.
+        settled(target, lambda: invoke(target, outputs["function_name"], {"body": "ready", "content_type": "text/plain"}))
         yield {"root": root, "prefix": prefix, **outputs}
 
 
@@ -221,16 +224,24 @@ def test_missing_assume_grant_gives_the_seed_access_denied(target, deployment):
     iam = target.client("iam", "child")
     role = deployment["execution_role_arn"].split("/")[-1]
     document = iam.get_role_policy(RoleName=role, PolicyName="AssumeParentSageMakerRole")["PolicyDocument"]
+    call = lambda: invoke(target, deployment["function_name"], {"body": "x"})  # noqa: E731
+    settled(target, call, what="the invoker before its grant is removed")
     iam.delete_role_policy(RoleName=role, PolicyName="AssumeParentSageMakerRole")
+    # A warm container keeps the parent session it already holds (removing a grant ends no
+    # session): a configuration change makes Lambda start new containers, which assume anew.
+    restore = _with_environment(target, deployment["function_name"], {"XACCT_TEST_CONTAINER": "without-grant"})
     try:
-        result = invoke(target, deployment["function_name"], {"body": "x"})
+        # The grant was in effect a moment ago: wait until its removal is (xacct/propagation.py).
+        message = eventually_denied(call, expect="is not authorized to perform: sts:AssumeRole",
+                                    what="the invoker without its grant")
     finally:
         iam.put_role_policy(RoleName=role, PolicyName="AssumeParentSageMakerRole",
                             PolicyDocument=document if isinstance(document, str) else json.dumps(document))
-    assert result["statusCode"] == 403, result
+        restore()
+        settled(target, call, what="the invoker with its grant put back")  # for the tests after this one
     child_id = target.accounts["child"].id
-    assert result["error"]["message"].startswith(f"User: arn:aws:sts::{child_id}:assumed-role/{role}/")
-    assert result["error"]["message"].endswith(
+    assert message.startswith(f"User: arn:aws:sts::{child_id}:assumed-role/{role}/")
+    assert message.endswith(
         f"is not authorized to perform: sts:AssumeRole on resource: {deployment['parent_role_arn']}")
 
 
@@ -242,27 +253,28 @@ def _assume_parent(sts, role_arn: str, external_id: str = EXTERNAL_ID):
 
 
 def test_principal_outside_the_arn_pattern_is_denied_by_the_trust(target, deployment):
-    from botocore.exceptions import ClientError
-
     iam = target.client("iam", "child")
     name = f"{deployment['prefix']}other-app"
     child_id = target.accounts["child"].id
-    iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [{
-        "Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"AWS": f"arn:aws:iam::{child_id}:root"}}]}))
-    try:
-        iam.put_role_policy(RoleName=name, PolicyName="grant", PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [{
-            "Effect": "Allow", "Action": "sts:AssumeRole", "Resource": deployment["parent_role_arn"]}]}))
-        creds = target.client("sts", "child").assume_role(
-            RoleArn=f"arn:aws:iam::{child_id}:role/{name}", RoleSessionName="app")["Credentials"]
+    with canary(target, f"{deployment['prefix']}other-app-canary") as canary_arn:
+        iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [{
+            "Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"AWS": f"arn:aws:iam::{child_id}:root"}}]}))
+        try:
+            iam.put_role_policy(RoleName=name, PolicyName="grant", PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [{
+                "Effect": "Allow", "Action": "sts:AssumeRole", "Resource": [deployment["parent_role_arn"], canary_arn]}]}))
+            creds = eventually_allowed(lambda: target.client("sts", "child").assume_role(
+                RoleArn=f"arn:aws:iam::{child_id}:role/{name}", RoleSessionName="app"), what="the new role")["Credentials"]
 
-        session = session_from(creds, target.region)
-        with pytest.raises(ClientError) as error:
-            _assume_parent(target.client("sts", session=session), deployment["parent_role_arn"])
-        assert error.value.response["Error"]["Code"] == "AccessDenied"
-        assert f"assumed-role/{name}/app is not authorized to perform: sts:AssumeRole" in error.value.response["Error"]["Message"]
-    finally:
-        iam.delete_role_policy(RoleName=name, PolicyName="grant")
-        iam.delete_role(RoleName=name)
+            session = session_from(creds, target.region)
+            # Denied by the parent's trust, once the grant is shown in effect (the canary).
+            message = eventually_denied(
+                lambda: _assume_parent(target.client("sts", session=session), deployment["parent_role_arn"]),
+                expect="is not authorized to perform: sts:AssumeRole", controls=[assume(target, session, canary_arn)],
+                what="a role outside the trusted pattern")
+            assert f"assumed-role/{name}/app is not authorized to perform: sts:AssumeRole" in message
+        finally:
+            iam.delete_role_policy(RoleName=name, PolicyName="grant")
+            iam.delete_role(RoleName=name)
 
 
 def test_an_untrusted_account_is_denied_even_with_every_permission(target, deployment):
@@ -319,7 +331,8 @@ def test_the_assumed_parent_role_can_do_nothing_but_invoke(target, deployment):
     widened["Statement"].append({"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"AWS": f"arn:aws:iam::{child_id}:root"}})
     iam.update_assume_role_policy(RoleName=role, PolicyDocument=json.dumps(widened))
     try:
-        exec_creds = target.client("sts", "child").assume_role(RoleArn=deployment["execution_role_arn"], RoleSessionName="probe")["Credentials"]
+        exec_creds = eventually_allowed(assume(target, target.session("child"), deployment["execution_role_arn"]),
+                                        what="the widened execution role trust")["Credentials"]
         exec_session = session_from(exec_creds, target.region)
         parent_creds = _assume_parent(target.client("sts", session=exec_session), deployment["parent_role_arn"])["Credentials"]
     finally:

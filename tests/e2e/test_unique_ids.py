@@ -16,6 +16,7 @@ import json
 import pytest
 
 from tests.e2e.helpers import leftovers, session_from
+from xacct.propagation import eventually_allowed, eventually_denied
 from xacct.staging import StagedRoot
 
 pytestmark = pytest.mark.e2e
@@ -41,9 +42,10 @@ def delete_consumer_role(target, name: str) -> None:
 
 
 def assume_via(target, consumer: dict, target_arn: str, external_id: str | None = None):
-    """Assume `target_arn` from a session of the consumer role; the AssumeRole answer or the error."""
-    session = session_from(target.client("sts", "child").assume_role(
-        RoleArn=consumer["Arn"], RoleSessionName="consumer")["Credentials"], target.region)
+    """Assume `target_arn` from a session of the consumer role; the AssumeRole answer or the error.
+    The consumer role was created a moment ago: its own session waits for it to propagate."""
+    session = session_from(eventually_allowed(lambda: target.client("sts", "child").assume_role(
+        RoleArn=consumer["Arn"], RoleSessionName="consumer"), what="the consumer role")["Credentials"], target.region)
     sts = target.client("sts", session=session)
     kwargs = {"ExternalId": external_id} if external_id else {}
     return sts.assume_role(RoleArn=target_arn, RoleSessionName="invoke", **kwargs)
@@ -71,9 +73,9 @@ def test_role_arn_trust_breaks_and_module_trust_survives_a_recreated_role(target
         parent.apply()
         module_role_arn = parent.outputs()["role_arn"]
 
-        # Before: both trusts admit the consumer role.
-        assert assume_via(target, consumer, hand_written["Arn"])["AssumedRoleUser"]
-        assert assume_via(target, consumer, module_role_arn, EXTERNAL_ID)["AssumedRoleUser"]
+        # Before: both trusts admit the consumer role (created, like the parent roles, a moment ago).
+        assert eventually_allowed(lambda: assume_via(target, consumer, hand_written["Arn"]))["AssumedRoleUser"]
+        assert eventually_allowed(lambda: assume_via(target, consumer, module_role_arn, EXTERNAL_ID))["AssumedRoleUser"]
 
         delete_consumer_role(target, name)
         recreated = consumer_role(target, name)
@@ -82,13 +84,14 @@ def test_role_arn_trust_breaks_and_module_trust_survives_a_recreated_role(target
         # After: the hand-written trust shows the old ID and refuses the new role ...
         shown = parent_iam.get_role(RoleName=hand_written["RoleName"])["Role"]["AssumeRolePolicyDocument"]
         assert shown["Statement"][0]["Principal"] == {"AWS": consumer["RoleId"]}
-        with pytest.raises(target.client("sts", "child").exceptions.ClientError) as refused:
-            assume_via(target, recreated, hand_written["Arn"])
-        error = refused.value.response["Error"]
-        assert error["Code"] == "AccessDenied"
-        assert error["Message"].endswith(f"is not authorized to perform: sts:AssumeRole on resource: {hand_written['Arn']}")
-        # ... while the module's account-root + aws:PrincipalArn trust still admits it.
-        assert assume_via(target, recreated, module_role_arn, EXTERNAL_ID)["AssumedRoleUser"]
+        # Once the re-created role and its grant are in effect (the control: the module's
+        # account-root + aws:PrincipalArn trust still admits it), and the old role's deletion too.
+        admitted = lambda: assume_via(target, recreated, module_role_arn, EXTERNAL_ID)  # noqa: E731
+        message = eventually_denied(lambda: assume_via(target, recreated, hand_written["Arn"]),
+                                    expect=f"is not authorized to perform: sts:AssumeRole on resource: {hand_written['Arn']}",
+                                    controls=[admitted], what="the re-created role through the role-ARN trust")
+        assert message.endswith(f"is not authorized to perform: sts:AssumeRole on resource: {hand_written['Arn']}")
+        assert admitted()["AssumedRoleUser"]
         module_trust = parent_iam.get_role(RoleName=module_role_arn.rsplit("/", 1)[1])["Role"]["AssumeRolePolicyDocument"]
         assert module_trust["Statement"][0]["Principal"] == {"AWS": [f"arn:aws:iam::{child_id}:root"]}
     finally:

@@ -32,7 +32,9 @@ CONTROL_ROUTES = [("GET", "info", None), ("GET", "journal", None), ("GET", "invo
                   ("DELETE", "faults", None), ("PUT", "organizations", {"111111111111": "o-attacker"}),
                   ("GET", "throttles", None), ("DELETE", "throttles", None),
                   ("PUT", "throttles", {"account": "222222222222", "api": "sts:AssumeRole", "rate_per_second": 1, "burst": 1}),
+                  ("GET", "iam-propagation", None), ("PUT", "iam-propagation", {"seconds": 60}),
                   ("GET", "no-such-route", None)]
+STATE_ROUTES = ("journal", "invocations", "faults", "organizations", "throttles", "iam-propagation")
 
 
 @pytest.fixture(scope="module")
@@ -48,7 +50,7 @@ def secrets_of(emu) -> list[str]:
 
 @pytest.mark.parametrize("token", [None, "", "Bearer", "Bearer wrong-token", "Basic abc"])
 def test_without_the_token_the_control_api_changes_nothing_and_learns_nothing(emu, token):
-    before = {route: emu.control("GET", route) for route in ("journal", "invocations", "faults", "organizations", "throttles")}
+    before = {route: emu.control("GET", route) for route in STATE_ROUTES}
     answers = set()
     for method, route, body in CONTROL_ROUTES:
         headers = {} if token is None else {"Authorization": token}
@@ -59,8 +61,26 @@ def test_without_the_token_the_control_api_changes_nothing_and_learns_nothing(em
         assert not any(secret in response.text for secret in secrets_of(emu))
         answers.add(response.text)
     assert len(answers) == 1, "every refusal is the same: not even which routes exist leaks"
-    after = {route: emu.control("GET", route) for route in ("journal", "invocations", "faults", "organizations", "throttles")}
+    after = {route: emu.control("GET", route) for route in STATE_ROUTES}
     assert after == before
+
+
+def test_the_iam_propagation_delay_is_off_until_set_and_refuses_what_is_not_a_delay(emu):
+    """xacct/emulator/iam_propagation.py; the lane in tests/e2e/test_propagation.py shows its effect."""
+    assert emu.control("GET", "iam-propagation") == {"seconds": 0}
+    try:
+        emu.set_iam_propagation(1.5)
+        assert emu.control("GET", "iam-propagation") == {"seconds": 1.5}
+        assert emu.iam_propagation_seconds == 1.5
+        for wrong in (-1, 3601, "2", None):
+            response = requests.put(f"{emu.endpoint_url}/_emulator/iam-propagation", json={"seconds": wrong}, timeout=10,
+                                    headers={"Authorization": f"Bearer {emu._control_token}"})
+            assert response.status_code == 400, wrong
+            assert response.json() == {"__type": "ValidationException",
+                                       "message": "IAM propagation must be a number of seconds from 0 to 3600"}
+        assert emu.control("GET", "iam-propagation") == {"seconds": 1.5}, "a refused value changes nothing"
+    finally:
+        emu.set_iam_propagation(0)
 
 
 def test_the_token_is_not_accepted_in_the_query_string(emu):

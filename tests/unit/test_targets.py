@@ -98,6 +98,8 @@ def test_emulator_hooks_are_refused_by_name_on_aws():
     target = AwsTarget.__new__(AwsTarget)
     with pytest.raises(EmulatorOnly, match="needs the emulator's fault injection; not available against real AWS"):
         target.inject_fault("demo-echo", "ModelError")
+    with pytest.raises(EmulatorOnly, match="needs the emulator's IAM propagation delay"):
+        target.set_iam_propagation(2)
 
 
 class _ShortLivedSts:

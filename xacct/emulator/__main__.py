@@ -35,6 +35,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--endpoint-arn-case", choices=ENDPOINT_ARN_CASES, default="lower",
                         help="how SageMaker endpoint ARNs hold the endpoint's name, both in answers and in "
                              "IAM decisions (default: lower, as AWS's AccessDenied messages show)")
+    parser.add_argument("--iam-propagation-seconds", type=float, default=0, metavar="N",
+                        help="IAM changes (roles, trust and identity policies, grants) take effect on "
+                             "authorization decisions N seconds after they are made, as IAM's eventual "
+                             "consistency can delay them; IAM's own API shows them at once (default: 0, off)")
     parser.add_argument("--info-file", type=Path,
                         help="write the connection details (keys, control token) here as JSON, mode 0600, once "
                              "serving; removed on exit (default: a file in a new private temporary folder)")
@@ -60,7 +64,7 @@ def usage_text(info, info_file: Path) -> str:
         "Terraform: in the provider block set access_key, secret_key and region as above (or export them) and",
         f"endpoints {{ {endpoints} }}",
         f"Connection details (keys, control token): {info_file} (mode 0600, removed on exit)",
-        f"Control API: {url}/_emulator/journal, /invocations, /faults, /organizations with "
+        f"Control API: {url}/_emulator/journal, /invocations, /faults, /organizations, /iam-propagation with "
         f"'Authorization: Bearer {info.control_token}'",
         "Functions deployed here run as your local user, with your user's file access.",
         "Ctrl-C stops it.",
@@ -94,7 +98,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         accounts = [parse_account(text) for text in args.account] if args.account else None
         emulator = Emulator(port=args.port, region=args.region, accounts=accounts,
-                            endpoint_arn_case=args.endpoint_arn_case)
+                            endpoint_arn_case=args.endpoint_arn_case,
+                            iam_propagation_seconds=args.iam_propagation_seconds)
         info = emulator.start()
     except (AccountSpecError, ValueError) as error:
         return _fail(str(error))

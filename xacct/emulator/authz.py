@@ -17,7 +17,7 @@ from moto.awslambda.models import lambda_backends
 from moto.iam import access_control
 from moto.iam.models import iam_backends
 
-from xacct.emulator import arns, denials, iam_hooks, lambda_cross_account, policy, sagemaker_models, sts_federation, sts_hooks, sts_rules, sts_sessions
+from xacct.emulator import arns, denials, iam_hooks, iam_propagation, lambda_cross_account, policy, sagemaker_models, sts_federation, sts_hooks, sts_rules, sts_sessions
 from xacct.emulator.errors import json_error, query_error
 from xacct.emulator.identity import access_key_id_from, resolve_caller
 from xacct.emulator.request_context import global_context
@@ -200,14 +200,12 @@ class AwsLikeIAMRequest(access_control.IAMRequest):
         return [f"Policy {arn} does not exist or is not attachable." for arn in missing]
 
     def _target_role(self, role_arn: str):
-        """The role in the account its ARN names (moto looks in the caller's account)."""
+        """The role in the account its ARN names (moto looks in the caller's account), as
+        authorization sees it: a role or trust changed a moment ago may not be (iam_propagation.py)."""
         parts = arns.parse(role_arn)
         if parts is None or parts["account"] not in iam_backends:
             return None
-        try:
-            return iam_backends[parts["account"]][parts["partition"]].get_role_by_arn(role_arn)
-        except Exception:
-            return None
+        return iam_propagation.role(parts["account"], parts["partition"], role_arn)
 
     # --- iam:PassRole -----------------------------------------------------------------
 
@@ -265,8 +263,10 @@ def _lambda_statement(statement: dict) -> dict:
 
 def install() -> None:
     """Bind the AWS-like decision where moto's auth code looks it up at call time, and the
-    IAM and STS behaviours moto lacks (write-time validation, unique IDs, session extras)."""
+    IAM and STS behaviours moto lacks (write-time validation, unique IDs, session extras,
+    propagation delay)."""
     access_control.IAMRequest = AwsLikeIAMRequest
     sts_hooks.install()
     iam_hooks.install()
+    iam_propagation.install()  # after iam_hooks: a write refused by validation changes nothing
     lambda_cross_account.install()

@@ -39,12 +39,13 @@ class EmulatorProcess:
     """`with EmulatorProcess() as emu:` starts `python -m xacct.emulator` and always stops it."""
 
     def __init__(self, port: int | None = None, region: str = "us-east-1", endpoint_arn_case: str = "lower",
-                 accounts: dict[str, str] | None = None):
+                 accounts: dict[str, str] | None = None, iam_propagation_seconds: float = 0):
         # EMULATOR_PORT pins the port (for a firewall rule, say); by default any free one.
         self.port = int(os.environ.get("EMULATOR_PORT", "0")) if port is None else port
         self.region = region
         self.endpoint_arn_case = endpoint_arn_case
         self.account_ids = dict(accounts or {})  # name -> ID; empty: the emulator's default accounts
+        self.iam_propagation_seconds = iam_propagation_seconds
         self._control_token = ""
         self._process: subprocess.Popen | None = None
         self._tmp: tempfile.TemporaryDirectory | None = None
@@ -61,6 +62,7 @@ class EmulatorProcess:
         self._process = subprocess.Popen(
             [sys.executable, "-m", "xacct.emulator", "--port", str(self.port), "--region", self.region,
              "--endpoint-arn-case", self.endpoint_arn_case, *accounts,
+             "--iam-propagation-seconds", str(self.iam_propagation_seconds),
              "--info-file", str(info_file), "--quiet", "--exit-with-parent"],
             stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True, env=env,
         )
@@ -153,6 +155,11 @@ class EmulatorProcess:
 
     def set_organizations(self, organizations: dict[str, str]) -> None:
         self.control("PUT", "organizations", organizations)
+
+    def set_iam_propagation(self, seconds: float) -> None:
+        """IAM changes take effect on authorization `seconds` after they are made (0: at once);
+        see xacct/emulator/iam_propagation.py."""
+        self.iam_propagation_seconds = self.control("PUT", "iam-propagation", {"seconds": seconds})["seconds"]
 
     # --- Terraform ------------------------------------------------------------------------
 

@@ -1,4 +1,5 @@
-"""The emulator's control API under /_emulator/: the journal, SageMaker faults, organizations, rate limits.
+"""The emulator's control API under /_emulator/: the journal, SageMaker faults, organizations, rate limits,
+IAM propagation delay.
 
 Every route needs the run's token (`Authorization: Bearer <token>`), which is printed at
 start and kept in the info file (mode 0600). Without it a request is refused before any
@@ -13,7 +14,7 @@ import json
 
 from werkzeug.wrappers import Request, Response
 
-from xacct.emulator import session_expiry, throttling
+from xacct.emulator import iam_propagation, session_expiry, throttling
 from xacct.emulator.errors import json_error
 from xacct.emulator.gateway import CONTROL_PREFIX
 from xacct.emulator.state import STATE, Fault
@@ -72,6 +73,14 @@ class ControlApi:
         if route == ("DELETE", "throttles"):
             throttling.THROTTLES.clear()
             return _json({})
+        if route == ("PUT", "iam-propagation"):
+            try:
+                seconds = iam_propagation.PROPAGATION.set_seconds(body.get("seconds"))
+            except ValueError as error:
+                return json_error(400, "ValidationException", str(error)).as_wsgi()
+            return _json({"seconds": seconds})
+        if route == ("GET", "iam-propagation"):
+            return _json({"seconds": iam_propagation.PROPAGATION.seconds})
         if route == ("POST", "expire-sessions"):
             return _json({"expired": session_expiry.expire(str(body.get("role_arn", "")))})
         return json_error(404, "UnknownOperationException", f"no control route {request.method} {request.path}").as_wsgi()

@@ -8,7 +8,7 @@ from moto.iam.models import iam_backends
 from moto.sts.models import sts_backends
 from moto.utilities.utils import DEFAULT_PARTITION
 
-from xacct.emulator import arns, sts_sessions
+from xacct.emulator import arns, iam_propagation, sts_sessions
 from xacct.emulator.policy import Principal
 
 # The partition of moto's default region, for callers that serve one region of it.
@@ -34,13 +34,23 @@ def access_key_id_from(authorization: str) -> str:
 
 def managed_document(policy) -> str:
     """The default version's document of a moto managed policy."""
-    return next(v.document for v in policy.versions if v.version_id == policy.default_version_id)
+    return iam_propagation.default_document(policy)
 
 
-def _boundary_document(backend, boundary_arn: str | None):
+# What a missing policy grants: nothing (a boundary or session policy deleted since limits to nothing).
+_NOTHING = {"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "*", "Resource": "*"}]}
+
+
+def _managed_documents(account: str, partition: str, policy_arns) -> list:
+    documents = [iam_propagation.policy_document(account, partition, arn) for arn in policy_arns]
+    return [document for document in documents if document is not None]
+
+
+def _boundary_document(account: str, partition: str, boundary_arn: str | None):
     if not boundary_arn:
         return None
-    return managed_document(backend.get_policy(boundary_arn))
+    document = iam_propagation.policy_document(account, partition, boundary_arn)
+    return _NOTHING if document is None else document
 
 
 def _tag_pairs(tags) -> dict[str, str]:
@@ -50,26 +60,36 @@ def _tag_pairs(tags) -> dict[str, str]:
 
 
 def _user_caller(account: str, partition: str, user, org_of) -> Caller:
-    backend = iam_backends[account][partition]
-    documents = [document for document in user.policies.values()]
-    documents += [managed_document(p) for p in user.managed_policies.values()]
-    for group in backend.get_groups_for_user(user.name):
-        documents += list(group.policies.values())
-        documents += [managed_document(p) for p in group.managed_policies.values()]
+    # The user as authorization sees it (iam_propagation.py): while a new user has not
+    # propagated, its keys work but its policies grant nothing yet.
+    seen = iam_propagation.user(account, partition, user.name)
+    documents, boundary, tags = [], None, {}
+    if seen is not None and seen.id == user.id:
+        documents = list(seen.policies.values()) + _managed_documents(account, partition, seen.managed_policies)
+        for group in iam_propagation.groups_of(account, partition, seen):
+            documents += list(group.policies.values())
+            documents += _managed_documents(account, partition, group.managed_policies)
+        boundary = _boundary_document(account, partition, seen.permissions_boundary_arn)
+        tags = _tag_pairs(seen.tags)
     principal = Principal(
         arn=user.arn, account=account, principal_arn=user.arn, org_id=org_of(account),
-        principal_type="User", user_id=user.id, username=user.name,
-        tags=tuple(_tag_pairs(backend.list_user_tags(user.name)).items()))
-    boundary = _boundary_document(backend, getattr(user, "permissions_boundary_arn", None))
+        principal_type="User", user_id=user.id, username=user.name, tags=tuple(tags.items()))
     return Caller(principal, documents, [], boundary)
 
 
 def role_documents(account: str, role, partition: str = PARTITION) -> tuple[list, object | None]:
-    """Identity policies and permissions boundary of an IAM role."""
-    backend = iam_backends[account][partition]
+    """Identity policies and permissions boundary of an IAM role.
+
+    A RoleView (the role as authorization sees it, iam_propagation.py) gives the documents in
+    effect for it; moto's live Role (SageMaker's model checks read IAM live) gives today's.
+    """
     documents = list(role.policies.values())
+    if isinstance(role, iam_propagation.RoleView):
+        documents += _managed_documents(account, partition, role.managed_policies)
+        return documents, _boundary_document(account, partition, role.permissions_boundary_arn)
     documents += [managed_document(p) for p in role.managed_policies.values()]
-    return documents, _boundary_document(backend, role.permissions_boundary_arn)
+    boundary_arn = role.permissions_boundary_arn
+    return documents, managed_document(iam_backends[account][partition].get_policy(boundary_arn)) if boundary_arn else None
 
 
 def session_policy_documents(account: str, partition: str, session, extras) -> list:
@@ -78,24 +98,19 @@ def session_policy_documents(account: str, partition: str, session, extras) -> l
     A passed managed policy deleted since grants nothing, so it limits the session to nothing.
     """
     documents = [session.policy] if session.policy else []
-    backend = iam_backends[account][partition]
     for policy_arn in extras.policy_arns:
-        try:
-            documents.append(managed_document(backend.get_policy(policy_arn)))
-        except Exception:
-            documents.append({"Version": "2012-10-17", "Statement": [
-                {"Effect": "Deny", "Action": "*", "Resource": "*"}]})
+        document = iam_propagation.policy_document(account, partition, policy_arn)
+        documents.append(_NOTHING if document is None else document)
     return documents
 
 
 def _session_caller(account: str, partition: str, session, org_of) -> Caller:
-    backend = iam_backends[account][partition]
     extras = sts_sessions.extras_of(session.access_key_id)
-    try:
-        role = backend.get_role_by_arn(session.role_arn)
+    role = iam_propagation.role(account, partition, session.role_arn)
+    if role is not None:
         documents, boundary = role_documents(account, role, partition)
         role_id, role_tags = role.id, _tag_pairs(role.tags)
-    except Exception:  # the role was deleted after the session began: it grants nothing
+    else:  # the role was deleted after the session began: it grants nothing
         documents, boundary, role_id, role_tags = [], None, None, {}
     # "Session tags override a role tag with the same key" (Pass session tags in AWS STS).
     tags = {k.lower(): (k, v) for k, v in role_tags.items()}

@@ -21,7 +21,7 @@ from moto.moto_server import werkzeug_app
 from moto.moto_server.werkzeug_app import MotoRequestHandler, create_backend_app
 from werkzeug.serving import make_server
 
-from xacct.emulator import authz, lambda_runner, sagemaker_echo, sagemaker_models, sagemaker_stream
+from xacct.emulator import authz, iam_propagation, lambda_runner, sagemaker_echo, sagemaker_models, sagemaker_stream
 from xacct.emulator.control import ControlApi
 from xacct.emulator.credentials import AccountSpec, derived_keys, key_seed
 from xacct.emulator.gateway import Gateway, MotoDispatcher, allowed_hosts
@@ -83,7 +83,7 @@ class Emulator:
     def __init__(self, host: str = "127.0.0.1", port: int = 0, region: str = "us-east-1",
                  accounts: dict[str, str] | list[AccountSpec] | None = None,
                  organizations: dict[str, str] | None = None, endpoint_arn_case: str = "lower",
-                 seed: bytes | None = None):
+                 seed: bytes | None = None, iam_propagation_seconds: float = 0):
         self.host, self.port, self.region = host, port, region
         self.accounts = account_specs(accounts)
         names, ids = [a.name for a in self.accounts], [a.id for a in self.accounts]
@@ -92,6 +92,7 @@ class Emulator:
         self.organizations = dict(organizations or {})
         self.endpoint_arn_case = endpoint_arn_case
         self.seed = seed
+        self.iam_propagation_seconds = iam_propagation_seconds
         self._server = None
         self._thread: threading.Thread | None = None
         self._runner: lambda_runner.LambdaRunner | None = None
@@ -99,6 +100,7 @@ class Emulator:
 
     def start(self) -> EmulatorInfo:
         STATE.configure({a.name: a.id for a in self.accounts}, self.organizations, self.endpoint_arn_case)
+        iam_propagation.PROPAGATION.set_seconds(0)  # the administrators below exist from the start
         werkzeug_app.DISABLE_GLOBAL_CORS = True  # moto would reflect any Origin (the gateway strips the rest)
         token = secrets.token_urlsafe(32)
         gateway: Gateway | None = None
@@ -133,6 +135,7 @@ class Emulator:
             else:
                 access_key_id, secret = spec.access_key_id, spec.secret_access_key
             self.info.accounts[spec.name] = create_admin(spec.id, self.region, access_key_id, secret)
+        iam_propagation.PROPAGATION.set_seconds(self.iam_propagation_seconds)
         control = ControlApi(token, url, self.region, {a.name: a.id for a in self.accounts})
         gateway = Gateway(MotoDispatcher(create_backend_app), control, allowed_hosts(port))
         settings.INITIAL_NO_AUTH_ACTION_COUNT = 0  # enforce IAM from the first request on

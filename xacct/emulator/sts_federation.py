@@ -14,7 +14,7 @@ import json
 
 from moto.iam.models import iam_backends
 
-from xacct.emulator import arns
+from xacct.emulator import arns, iam_propagation
 from xacct.emulator.errors import AwsError, json_error, query_error
 
 FEDERATION_ACTIONS = {"assumerolewithwebidentity": "sts:AssumeRoleWithWebIdentity",
@@ -49,10 +49,7 @@ def federation_error(action_name: str, data: dict) -> AwsError:
     parts = arns.parse(role_arn)
     role = None
     if parts and parts["account"] in iam_backends:
-        try:
-            role = iam_backends[parts["account"]][parts["partition"]].get_role_by_arn(role_arn)
-        except Exception:
-            role = None
+        role = iam_propagation.role(parts["account"], parts["partition"], role_arn)
     if role is None or not _trust_federates(role, action):
         return query_error(403, "AccessDenied", f"Not authorized to perform {action}")
     kind = "web identity (OIDC) tokens" if action.endswith("WebIdentity") else "SAML assertions"
