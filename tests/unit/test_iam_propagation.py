@@ -224,3 +224,22 @@ def test_every_recorded_write_is_an_iam_backend_method():
     from moto.iam.models import IAMBackend
 
     assert [name for name in iam_propagation.WRITES if not callable(getattr(IAMBackend, name, None))] == []
+
+
+def test_the_start_flag_reaches_a_running_emulator():
+    """`--iam-propagation-seconds` (passed by EmulatorProcess) lags a real AssumeRole decision,
+    while the account's administrator, created at start, is already in effect."""
+    from botocore.exceptions import ClientError
+
+    from xacct.emulator.client import EmulatorProcess
+
+    with EmulatorProcess(iam_propagation_seconds=600) as emulator:
+        assert emulator.control("GET", "iam-propagation")["seconds"] == 600
+        iam = emulator.client("iam", "parent")
+        parent = emulator.accounts["parent"].id
+        trust = doc({"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{parent}:root"}, "Action": "sts:AssumeRole"})
+        role = iam.create_role(RoleName="fresh", AssumeRolePolicyDocument=trust)["Role"]
+        assert iam.get_role(RoleName="fresh")["Role"]["Arn"] == role["Arn"]  # IAM's own read: at once
+        with pytest.raises(ClientError) as refused:
+            emulator.client("sts", "parent").assume_role(RoleArn=role["Arn"], RoleSessionName="too-early")
+        assert refused.value.response["Error"]["Code"] == "AccessDenied"
