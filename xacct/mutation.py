@@ -1,0 +1,244 @@
+"""Mutation testing of the invoker Lambda and the emulator's policy engine (`make mutation`).
+
+Line coverage says which lines ran; mutation testing says whether a test would notice them
+being wrong. mutmut (pinned in pyproject's `mutation` extra) rewrites the code under test one
+small change at a time (a flipped comparison, a dropped argument, another constant) and runs
+the unit tests that reach the changed function; a mutant the tests still pass "survived".
+
+Each target is staged in a folder of its own under build/mutation/, because mutmut names a
+mutant by the file's path while the tests name it by its import path: the Lambda package is
+imported as `sagemaker_invoker` (the Lambda's handler setting, and pyproject's pytest
+pythonpath), not `lambda_src.sagemaker_invoker`, so it is copied to the top of its stage.
+Only the listed unit test files run, so a mutant costs seconds, not a whole suite.
+
+Mutants that no test can kill because they do not change behaviour (equivalent mutants) are
+listed with the reason in tests/mutation_equivalents.yaml and left out of the score; an entry
+that no longer names a surviving mutant is reported as stale. mutmut mutates code inside
+functions only: module-level tables (the condition operators, the retryable error codes, the
+limits) have table-driven tests of their own instead.
+
+Usage: python -m xacct.mutation [--only lambda|policy] [--max-children N] [--minimum 95]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from xacct.paths import PROJECT_ROOT, TESTS_DIR
+
+OUT_DIR = PROJECT_ROOT / "build" / "mutation"
+EQUIVALENTS = TESTS_DIR / "mutation_equivalents.yaml"
+MINIMUM_SCORE = 95.0
+# mutmut's exit codes per mutant (mutmut/stats.py): a failing test, a pytest internal error,
+# a timeout (the mutant made the code hang) or a crash all mean the tests noticed.
+_KILLED = {1: "killed", 3: "killed", 24: "timeout", -24: "timeout", 152: "timeout", 255: "timeout",
+           36: "timeout", 37: "killed", -11: "crashed", -9: "crashed"}
+_SURVIVED = {0: "survived", 5: "no tests", 33: "no tests"}
+
+
+@dataclass(frozen=True)
+class Target:
+    label: str  # what the report calls it
+    copies: tuple[tuple[str, str], ...]  # (path in the stage, path in the project)
+    source_path: str  # mutmut's source_paths, in the stage
+    only_mutate: tuple[str, ...]
+    tests: tuple[str, ...]  # unit test files (and helpers) the mutants run against
+
+
+_LAMBDA_TESTS = ("test_handler.py", "test_invoker_budget.py", "test_invoker_contract_fields.py",
+                 "test_invoker_deep_body.py", "test_invoker_logging.py", "test_invoker_refresh_jitter.py",
+                 "test_invoker_stream.py", "test_invoker_throttle_retry.py", "test_credential_refresh_clock.py",
+                 "test_invoker_tables.py", "test_invoker_mutation_gaps.py")
+_POLICY_TESTS = ("test_policy_engine.py", "test_iam_condition_operators.py", "test_iam_request_context.py",
+                 "test_iam_hook_points.py", "test_policy_engine_rules.py")
+
+TARGETS = {
+    "lambda": Target(
+        label="lambda_src/sagemaker_invoker/",
+        copies=(("sagemaker_invoker", "lambda_src/sagemaker_invoker"),),
+        source_path="sagemaker_invoker",
+        only_mutate=("sagemaker_invoker/*",),
+        tests=_LAMBDA_TESTS,
+    ),
+    "policy": Target(
+        label="xacct/emulator/policy.py",
+        # The whole package: a partial copy would lose to the installed one on import.
+        copies=(("xacct", "xacct"),),
+        source_path="xacct",
+        only_mutate=("xacct/emulator/policy.py",),
+        tests=_POLICY_TESTS,
+    ),
+}
+
+
+# --------------------------------------------------------------------------
+# Scoring (pure: unit-tested with seeded results)
+# --------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Score:
+    killed: int
+    survived: tuple[str, ...]  # mutant names, equivalents excluded
+    equivalent: tuple[str, ...]  # listed equivalents that did survive
+    stale: tuple[str, ...]  # listed equivalents that were killed or do not exist (any more)
+
+    @property
+    def counted(self) -> int:
+        return self.killed + len(self.survived)
+
+    @property
+    def percent(self) -> float:
+        return 100.0 * self.killed / self.counted if self.counted else 100.0
+
+
+def score(exit_codes: dict[str, int | None], equivalents: dict[str, str]) -> Score:
+    """Killed/survived from mutmut's exit code per mutant; listed equivalents are not counted.
+
+    A mutant that was never run (None: mutmut stopped early) or that no test reached counts as
+    survived: the score is only as good as what was actually tried.
+    """
+    killed, survived, equivalent = 0, [], []
+    for name, code in sorted(exit_codes.items()):
+        if code in _KILLED:
+            killed += 1
+        elif name in equivalents:
+            equivalent.append(name)
+        else:
+            survived.append(name)
+    stale = sorted(name for name in equivalents if name not in equivalent)
+    return Score(killed, tuple(survived), tuple(equivalent), tuple(stale))
+
+
+def load_equivalents(path: Path = EQUIVALENTS) -> dict[str, dict[str, str]]:
+    """Target name -> {mutant name: why it is equivalent}."""
+    data = yaml.safe_load(path.read_text()) or {}
+    unknown = set(data) - set(TARGETS)
+    if unknown:
+        raise ValueError(f"{path.name}: unknown target(s) {sorted(unknown)}; targets are {sorted(TARGETS)}")
+    for target, entries in data.items():
+        for name, reason in (entries or {}).items():
+            if not isinstance(reason, str) or not reason.strip():
+                raise ValueError(f"{path.name}: {target} {name} needs a reason")
+    return {target: dict(data.get(target) or {}) for target in TARGETS}
+
+
+def report_line(target: Target, result: Score) -> str:
+    return (f"{target.label:32} killed {result.killed:5}  survived {len(result.survived):4}  "
+            f"equivalent {len(result.equivalent):3}  score {result.percent:5.1f}%")
+
+
+# --------------------------------------------------------------------------
+# Running mutmut
+# --------------------------------------------------------------------------
+
+def _pyproject(target: Target, tests: list[str]) -> str:
+    mutmut = {
+        "source_paths": [target.source_path],
+        "only_mutate": list(target.only_mutate),
+        "pytest_add_cli_args_test_selection": tests,
+        "pytest_add_cli_args": ["-p", "no:cacheprovider", "-p", "no:xdist"],
+        # The stage is no git checkout; mutmut's change detection would only warn.
+        "use_git_change_detection": False,
+    }
+    lines = ["[tool.mutmut]"] + [f"{key} = {json.dumps(value)}" for key, value in mutmut.items()]
+    lines += ["", "[tool.pytest.ini_options]", 'pythonpath = ["."]', 'addopts = "-p no:cacheprovider"',
+              f"markers = {json.dumps(_markers())}"]
+    return "\n".join(lines) + "\n"
+
+
+def _markers() -> list[str]:
+    import tomllib
+
+    return tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text())["tool"]["pytest"]["ini_options"]["markers"]
+
+
+def stage(name: str, target: Target, out: Path = OUT_DIR) -> Path:
+    """A fresh folder holding the code under test, the tests it runs and mutmut's configuration."""
+    root = out / name
+    shutil.rmtree(root, ignore_errors=True)
+    (root / "tests" / "unit").mkdir(parents=True)
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
+    for dest, source in target.copies:
+        shutil.copytree(PROJECT_ROOT / source, root / dest, ignore=ignore)
+    shutil.copy2(TESTS_DIR / "conftest.py", root / "tests" / "conftest.py")
+    # Test helpers the test files import (fakes.py, iam_world.py) come along with them.
+    for path in (TESTS_DIR / "unit").glob("*.py"):
+        if path.name in target.tests or not path.name.startswith("test_"):
+            shutil.copy2(path, root / "tests" / "unit" / path.name)
+    tests = sorted(f"tests/unit/{name}" for name in target.tests if (root / "tests" / "unit" / name).exists())
+    (root / "pyproject.toml").write_text(_pyproject(target, tests))
+    return root
+
+
+def run_mutmut(root: Path, max_children: int) -> None:
+    env = {key: value for key, value in os.environ.items() if key not in ("PYTHONPATH", "MUTANT_UNDER_TEST")}
+    subprocess.run([sys.executable, "-m", "mutmut", "run", "--max-children", str(max_children)],
+                   cwd=root, env=env, check=True)
+
+
+def exit_codes(root: Path) -> dict[str, int | None]:
+    """mutmut's result per mutant, from the .meta file it keeps beside each mutated file."""
+    codes: dict[str, int | None] = {}
+    for meta in sorted((root / "mutants").rglob("*.py.meta")):
+        codes.update(json.loads(meta.read_text())["exit_code_by_key"])
+    return codes
+
+
+def write_survivors(root: Path, name: str, result: Score, out: Path = OUT_DIR) -> Path:
+    """Each surviving mutant's diff (`mutmut show`), for writing the test that kills it."""
+    path = out / f"{name}-survivors.txt"
+    parts = [f"# {len(result.survived)} surviving mutant(s) of {TARGETS[name].label}\n"]
+    for mutant in result.survived:
+        shown = subprocess.run([sys.executable, "-m", "mutmut", "show", mutant], cwd=root,
+                               capture_output=True, text=True)
+        parts.append(shown.stdout or f"# {mutant}\n{shown.stderr}")
+    path.write_text("\n".join(parts))
+    return path
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--only", choices=sorted(TARGETS), action="append", help="one target (repeatable)")
+    parser.add_argument("--max-children", type=int, default=2, help="mutants run at once (default 2)")
+    parser.add_argument("--minimum", type=float, default=MINIMUM_SCORE, help="lowest passing score, in percent")
+    parser.add_argument("--report-only", action="store_true", help="score the last run without running mutmut")
+    args = parser.parse_args(argv)
+    equivalents = load_equivalents()
+    OUT_DIR.mkdir(parents=True, exist_ok=True)
+    lines, failing = [], []
+    for name in args.only or sorted(TARGETS):
+        target = TARGETS[name]
+        started = time.monotonic()
+        root = OUT_DIR / name
+        if not args.report_only:
+            root = stage(name, target)
+            run_mutmut(root, args.max_children)
+        result = score(exit_codes(root), equivalents[name])
+        survivors = write_survivors(root, name, result)
+        line = report_line(target, result) + f"  ({time.monotonic() - started:.0f} s)"
+        lines.append(line)
+        print(f"[mutation] {line}\n[mutation]   survivors: {survivors.relative_to(PROJECT_ROOT)}")
+        for stale in result.stale:
+            print(f"[mutation]   stale equivalent in {EQUIVALENTS.name}: {stale} (killed or gone)")
+        if result.percent < args.minimum:
+            failing.append(target.label)
+    (OUT_DIR / "scores.txt").write_text("\n".join(lines) + "\n")
+    print("\n".join(["[mutation] scores (equivalent mutants excluded):"] + [f"  {line}" for line in lines]))
+    if failing:
+        print(f"[mutation] below {args.minimum:g}%: {', '.join(failing)}")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
