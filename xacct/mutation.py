@@ -17,7 +17,9 @@ that no longer names a surviving mutant is reported as stale. mutmut mutates cod
 functions only: module-level tables (the condition operators, the retryable error codes, the
 limits) have table-driven tests of their own instead.
 
-Usage: python -m xacct.mutation [--only lambda|policy] [--max-children N] [--minimum 95]
+Usage: python -m xacct.mutation [--only lambda|policy] [--max-children N] [--minimum 95] [--resume | --report-only]
+(`make mutation MUTATION_ARGS=...`). --resume keeps the last run, brings in the current tests and
+runs only its survivors again: the quick loop while writing the tests that kill them.
 """
 
 from __future__ import annotations
@@ -53,14 +55,16 @@ class Target:
     source_path: str  # mutmut's source_paths, in the stage
     only_mutate: tuple[str, ...]
     tests: tuple[str, ...]  # unit test files (and helpers) the mutants run against
+    data: tuple[str, ...] = ()  # project files those tests read (found beside the tests' root)
 
 
 _LAMBDA_TESTS = ("test_handler.py", "test_invoker_budget.py", "test_invoker_contract_fields.py",
                  "test_invoker_deep_body.py", "test_invoker_logging.py", "test_invoker_refresh_jitter.py",
                  "test_invoker_stream.py", "test_invoker_throttle_retry.py", "test_credential_refresh_clock.py",
-                 "test_invoker_tables.py", "test_invoker_mutation_gaps.py")
+                 "test_invoker_error_table.py", "test_invoker_config_limits.py", "test_invoker_contract_limits.py",
+                 "test_invoker_log_line.py")
 _POLICY_TESTS = ("test_policy_engine.py", "test_iam_condition_operators.py", "test_iam_request_context.py",
-                 "test_iam_hook_points.py", "test_policy_engine_rules.py")
+                 "test_iam_hook_points.py", "test_iam_operator_table.py", "test_policy_engine_rules.py")
 
 TARGETS = {
     "lambda": Target(
@@ -69,6 +73,8 @@ TARGETS = {
         source_path="sagemaker_invoker",
         only_mutate=("sagemaker_invoker/*",),
         tests=_LAMBDA_TESTS,
+        # test_invoker_budget checks the child module's default timeout and the README's table.
+        data=("modules/child/variables.tf", "lambda_src/README.md"),
     ),
     "policy": Target(
         label="xacct/emulator/policy.py",
@@ -141,12 +147,17 @@ def report_line(target: Target, result: Score) -> str:
 # Running mutmut
 # --------------------------------------------------------------------------
 
-def _pyproject(target: Target, tests: list[str]) -> str:
+def _pyproject(target: Target) -> str:
     mutmut = {
         "source_paths": [target.source_path],
         "only_mutate": list(target.only_mutate),
-        "pytest_add_cli_args_test_selection": tests,
+        # The stage holds only the target's test files, so the folder is the selection; a
+        # test file added later (--resume) is then new tests, not a changed configuration
+        # (which would make mutmut forget every result).
+        "pytest_add_cli_args_test_selection": ["tests/unit"],
         "pytest_add_cli_args": ["-p", "no:cacheprovider", "-p", "no:xdist"],
+        # mutmut copies whole folders into its mutants/ copy (a single file needs its folder).
+        "also_copy": sorted({str(Path(path).parent) for path in target.data}),
         # The stage is no git checkout; mutmut's change detection would only warn.
         "use_git_change_detection": False,
     }
@@ -170,19 +181,25 @@ def stage(name: str, target: Target, out: Path = OUT_DIR) -> Path:
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
     for dest, source in target.copies:
         shutil.copytree(PROJECT_ROOT / source, root / dest, ignore=ignore)
-    shutil.copy2(TESTS_DIR / "conftest.py", root / "tests" / "conftest.py")
-    # Test helpers the test files import (fakes.py, iam_world.py) come along with them.
-    for path in (TESTS_DIR / "unit").glob("*.py"):
-        if path.name in target.tests or not path.name.startswith("test_"):
-            shutil.copy2(path, root / "tests" / "unit" / path.name)
-    tests = sorted(f"tests/unit/{name}" for name in target.tests if (root / "tests" / "unit" / name).exists())
-    (root / "pyproject.toml").write_text(_pyproject(target, tests))
+    for relative in target.data:
+        (root / relative).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(PROJECT_ROOT / relative, root / relative)
+    copy_tests(target, root)
+    (root / "pyproject.toml").write_text(_pyproject(target))
     return root
 
 
-def run_mutmut(root: Path, max_children: int) -> None:
+def copy_tests(target: Target, root: Path) -> None:
+    """The target's test files, the helpers they import (fakes.py, iam_world.py) and conftest.py."""
+    shutil.copy2(TESTS_DIR / "conftest.py", root / "tests" / "conftest.py")
+    for path in (TESTS_DIR / "unit").glob("*.py"):
+        if path.name in target.tests or not path.name.startswith("test_"):
+            shutil.copy2(path, root / "tests" / "unit" / path.name)
+
+
+def run_mutmut(root: Path, max_children: int, mutants: list[str] = ()) -> None:
     env = {key: value for key, value in os.environ.items() if key not in ("PYTHONPATH", "MUTANT_UNDER_TEST")}
-    subprocess.run([sys.executable, "-m", "mutmut", "run", "--max-children", str(max_children)],
+    subprocess.run([sys.executable, "-m", "mutmut", "run", "--max-children", str(max_children), *mutants],
                    cwd=root, env=env, check=True)
 
 
@@ -212,6 +229,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-children", type=int, default=2, help="mutants run at once (default 2)")
     parser.add_argument("--minimum", type=float, default=MINIMUM_SCORE, help="lowest passing score, in percent")
     parser.add_argument("--report-only", action="store_true", help="score the last run without running mutmut")
+    parser.add_argument("--resume", action="store_true",
+                        help="keep the last run; bring in the current tests and run its survivors again")
     args = parser.parse_args(argv)
     equivalents = load_equivalents()
     OUT_DIR.mkdir(parents=True, exist_ok=True)
@@ -220,7 +239,14 @@ def main(argv: list[str] | None = None) -> int:
         target = TARGETS[name]
         started = time.monotonic()
         root = OUT_DIR / name
-        if not args.report_only:
+        if args.resume and (root / "mutants").is_dir():
+            # The code under test must be unchanged (mutant names follow it); the tests may not be.
+            copy_tests(target, root)
+            copy_tests(target, root / "mutants")
+            previous = score(exit_codes(root), {})
+            if previous.survived:
+                run_mutmut(root, args.max_children, list(previous.survived))
+        elif not args.report_only:
             root = stage(name, target)
             run_mutmut(root, args.max_children)
         result = score(exit_codes(root), equivalents[name])

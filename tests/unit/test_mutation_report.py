@@ -77,7 +77,7 @@ def test_a_stage_runs_only_its_listed_tests_and_imports_the_lambda_as_sagemaker_
     settings = tomllib.loads((root / "pyproject.toml").read_text())["tool"]
     assert settings["mutmut"]["source_paths"] == ["sagemaker_invoker"]
     assert (root / "sagemaker_invoker" / "handler.py").is_file()
-    selected = settings["mutmut"]["pytest_add_cli_args_test_selection"]
-    assert "tests/unit/test_handler.py" in selected and all((root / path).is_file() for path in selected)
-    assert not (root / "tests" / "unit" / "test_policy_engine.py").exists()
+    assert settings["mutmut"]["pytest_add_cli_args_test_selection"] == ["tests/unit"]
+    staged = {path.name for path in (root / "tests" / "unit").glob("test_*.py")}
+    assert staged == set(mutation.TARGETS["lambda"].tests)  # only the target's own tests run
     assert (root / "tests" / "unit" / "fakes.py").is_file()

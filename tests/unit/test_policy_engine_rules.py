@@ -48,6 +48,8 @@ def refused(error, message, **kwargs):
     (["not", "an", "object"], "policy must be a JSON object"),
     (doc(allow(Resource=[])), "Statement[0] Resource must be a string or a non-empty list of strings"),
     (doc(allow(Action=["sagemaker:*", 5])), "Statement[0] Action must be a string or a non-empty list of strings"),
+    (doc({"Effect": "Deny", "NotAction": [], "Resource": "*"}),
+     "Statement[0] NotAction must be a string or a non-empty list of strings"),
     (doc(allow(), {"Effect": "Deny", "NotAction": "x:y", "NotResource": ""}),
      "Statement[1] NotResource must be a string or a non-empty list of strings"),
     (doc(allow(Action="InvokeEndpoint")), "Statement[0] action 'InvokeEndpoint' must be prefixed by a service namespace"),
