@@ -147,6 +147,17 @@ def test_the_budget_refusal_names_the_variable_to_change():
     assert str(error).startswith("READ_TIMEOUT_SECONDS and MAX_ATTEMPTS allow an invocation to take up to ")
 
 
+def test_settings_whose_worst_case_is_exactly_the_timeout_fit():
+    """budget.py's bound for one attempt: margin 2 s + AssumeRole (connect 3 + STS read 5) +
+    InvokeEndpoint (connect 3 + read 10) = 23 s, which a 23 s function timeout holds."""
+    fitted = load(FUNCTION_TIMEOUT_SECONDS="23", READ_TIMEOUT_SECONDS="10", MAX_ATTEMPTS="1")
+    assert (fitted.read_timeout_seconds, fitted.max_attempts) == (10, 1)
+    assert str(refused(FUNCTION_TIMEOUT_SECONDS="22", READ_TIMEOUT_SECONDS="10", MAX_ATTEMPTS="1")) == (
+        "READ_TIMEOUT_SECONDS and MAX_ATTEMPTS allow an invocation to take up to 23 s (READ_TIMEOUT_SECONDS=10, "
+        "MAX_ATTEMPTS=1, CONNECT_TIMEOUT_SECONDS=3), longer than FUNCTION_TIMEOUT_SECONDS=22; "
+        "lower them or raise the function's timeout")
+
+
 def test_sts_client_timeouts_retries_and_regional_endpoint_even_under_legacy(lambda_env):
     """STS: regional endpoints are recommended; AWS_STS_REGIONAL_ENDPOINTS=legacy would send
     us-east-1 (and other legacy regions) to the global endpoint sts.amazonaws.com (AWS SDKs

@@ -96,6 +96,10 @@ def test_the_nesting_limit_is_128_levels():
 
     assert parse(body=nested(128)).body.count(b"[") == 128
     assert str(refusal(body=nested(129))) == "field 'body' nests arrays/objects more than 128 levels deep"
+    # With more brackets than the limit the body is walked: 128 levels beside siblings pass.
+    at_limit = [nested(127), [], []]
+    assert parse(body=at_limit).body.count(b"[") == 130
+    assert str(refusal(body=[nested(128), []])) == "field 'body' nests arrays/objects more than 128 levels deep"
     # Many brackets side by side are not depth: 200 sibling arrays nest two levels.
     assert parse(body={"k": [[] for _ in range(200)]}).body.count(b"[") == 201
 
