@@ -62,7 +62,8 @@ _LAMBDA_TESTS = ("test_handler.py", "test_invoker_budget.py", "test_invoker_cont
                  "test_invoker_deep_body.py", "test_invoker_logging.py", "test_invoker_refresh_jitter.py",
                  "test_invoker_stream.py", "test_invoker_throttle_retry.py", "test_credential_refresh_clock.py",
                  "test_invoker_error_table.py", "test_invoker_config_limits.py", "test_invoker_contract_limits.py",
-                 "test_invoker_log_line.py", "test_invoker_stream_events.py")
+                 "test_invoker_log_line.py", "test_invoker_stream_events.py",
+                 "test_invoker_answer_fields.py")
 _POLICY_TESTS = ("test_policy_engine.py", "test_iam_condition_operators.py", "test_iam_request_context.py",
                  "test_iam_hook_points.py", "test_iam_operator_table.py", "test_policy_engine_rules.py")
 

@@ -39,9 +39,10 @@ def test_an_unknown_event_between_parts_is_skipped_and_the_parts_after_it_kept()
 
 
 def test_the_first_part_is_timed_from_the_invocations_start(monkeypatch):
-    readings = iter([100.0, 100.5, 101.0, 101.5])
+    readings = iter([100.0, 100.25678, 101.0, 101.5])
     monkeypatch.setattr(handler, "time", types.SimpleNamespace(monotonic=lambda: next(readings)))
     _answer_with(payload_part(b"a") + payload_part(b"b"))
     result = handler.lambda_handler({"body": "hi", "stream": True}, None)
-    # 100.0 at the start, 100.5 at the first part (none at the second), 101.0 for the log line.
-    assert (result["body"], result["parts"], result["firstPartMs"]) == ("ab", 2, 500.0)
+    # 100.0 at the start, 100.25678 at the first part (none at the second), 101.0 for the log
+    # line: 256.78 ms, given in tenths of a millisecond.
+    assert (result["body"], result["parts"], result["firstPartMs"]) == ("ab", 2, 256.8)
