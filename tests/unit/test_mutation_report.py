@@ -81,3 +81,10 @@ def test_a_stage_runs_only_its_listed_tests_and_imports_the_lambda_as_sagemaker_
     staged = {path.name for path in (root / "tests" / "unit").glob("test_*.py")}
     assert staged == set(mutation.TARGETS["lambda"].tests)  # only the target's own tests run
     assert (root / "tests" / "unit" / "fakes.py").is_file()
+
+
+def test_a_sample_takes_every_kth_mutant_of_each_function_starting_with_the_first():
+    names = [f"pkg.mod.x_f__mutmut_{i}" for i in range(1, 8)] + ["pkg.mod.x_g__mutmut_1", "pkg.mod.x_g__mutmut_2"]
+    assert mutation.in_sample(names, 3) == ["pkg.mod.x_f__mutmut_1", "pkg.mod.x_f__mutmut_4", "pkg.mod.x_f__mutmut_7",
+                                            "pkg.mod.x_g__mutmut_1"]
+    assert mutation.in_sample(names, 1) == sorted(names)
