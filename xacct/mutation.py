@@ -64,7 +64,7 @@ _LAMBDA_TESTS = ("test_handler.py", "test_invoker_budget.py", "test_invoker_cont
                  "test_invoker_stream.py", "test_invoker_throttle_retry.py", "test_credential_refresh_clock.py",
                  "test_invoker_error_table.py", "test_invoker_config_limits.py", "test_invoker_contract_limits.py",
                  "test_invoker_log_line.py", "test_invoker_stream_events.py",
-                 "test_invoker_answer_fields.py")
+                 "test_invoker_answer_fields.py", "test_invoker_refresh_windows.py")
 _POLICY_TESTS = ("test_policy_engine.py", "test_iam_condition_operators.py", "test_iam_request_context.py",
                  "test_iam_hook_points.py", "test_iam_operator_table.py", "test_policy_engine_rules.py")
 
@@ -252,9 +252,10 @@ def main(argv: list[str] | None = None) -> int:
             # The code under test must be unchanged (mutant names follow it); the tests may not be.
             copy_tests(target, root)
             copy_tests(target, root / "mutants")
-            previous = score(exit_codes(root), {})
-            if previous.survived:
-                run_mutmut(root, args.max_children, list(previous.survived))
+            # Only mutants that were run and survived: a sampled run leaves the others unrun.
+            again = sorted(m for m, code in exit_codes(root).items() if code is not None and code not in _KILLED)
+            if again:
+                run_mutmut(root, args.max_children, again)
         elif not args.report_only:
             root = stage(name, target)
             if args.sample > 1:
