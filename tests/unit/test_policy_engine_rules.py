@@ -210,3 +210,40 @@ def test_trust_actions_need_the_trust_policy_even_in_the_same_account(action):
 def test_other_sts_actions_are_decided_by_identity_policies():
     assert not policy.is_trust_action("sts:GetCallerIdentity")
     assert not policy.is_trust_action("sts:TagSessionX")
+
+
+# --- "Condition operators" with set qualifiers and ARNs ---------------------------------
+
+def condition_allows(condition, context):
+    return decide([doc(allow(Condition=condition))], context=context).allowed
+
+
+def test_for_any_value_with_a_negated_operator_needs_one_value_outside_the_set():
+    """'Single-valued vs. multivalued context keys': ForAnyValue is true if at least one
+    request value satisfies the operator; with StringNotEquals, one value that is not listed."""
+    condition = {"ForAnyValue:StringNotEquals": {"aws:TagKeys": ["team"]}}
+    assert condition_allows(condition, {"aws:TagKeys": ["team", "cost-center"]})
+    assert not condition_allows(condition, {"aws:TagKeys": ["team"]})
+
+
+def test_for_all_values_with_a_negated_operator_needs_every_value_outside_the_set():
+    condition = {"ForAllValues:StringNotLike": {"aws:TagKeys": ["admin-*"]}}
+    assert condition_allows(condition, {"aws:TagKeys": ["team", "cost-center"]})
+    assert not condition_allows(condition, {"aws:TagKeys": ["team", "admin-x"]})
+
+
+def test_arn_like_keeps_colons_inside_the_resource_part():
+    """'Condition operators', ARN: the ARN is split into its six colon-delimited parts and
+    each is matched on its own; the resource part may itself contain colons."""
+    stream = "arn:aws:logs:us-east-1:111111111111:log-group:/aws/x:log-stream:y"
+    assert condition_allows({"ArnLike": {"aws:SourceArn": "arn:aws:logs:*:*:log-group:/aws/*"}}, {"aws:SourceArn": stream})
+    assert not condition_allows({"ArnLike": {"aws:SourceArn": "arn:aws:logs:*:*:log-group:/aws/x"}},
+                                {"aws:SourceArn": stream})
+    # '*' in the region part cannot reach across a colon into the account part.
+    assert not condition_allows({"ArnLike": {"aws:SourceArn": "arn:aws:logs:*:log-group:/aws/*"}},
+                                {"aws:SourceArn": stream})
+
+
+def test_a_value_that_is_not_an_arn_matches_no_arn_pattern():
+    assert not condition_allows({"ArnLike": {"aws:SourceArn": "*"}}, {"aws:SourceArn": "not-an-arn"})
+    assert condition_allows({"ArnNotLike": {"aws:SourceArn": "arn:*:*:*:*:*"}}, {"aws:SourceArn": "not-an-arn"})
