@@ -117,3 +117,10 @@ def test_an_answer_that_is_not_utf8_comes_back_base64(clock, caplog):
     result, line = run(caplog, {"body": "a"})
     assert (result.get("body"), result["bodyBase64"]) == (None, "//4=")
     assert line["bytesOut"] == 2
+
+
+def test_a_deadline_nobody_set_is_unknown():
+    """throttle_retry then leaves every decision to botocore's own attempt budget."""
+    from sagemaker_invoker import throttle_retry
+
+    assert throttle_retry.Deadline().left() is None
