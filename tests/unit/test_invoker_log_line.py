@@ -124,3 +124,13 @@ def test_a_deadline_nobody_set_is_unknown():
     from sagemaker_invoker import throttle_retry
 
     assert throttle_retry.Deadline().left() is None
+
+
+def test_a_deadline_counts_down_on_the_monotonic_clock():
+    import time
+
+    from sagemaker_invoker import throttle_retry
+
+    deadline = throttle_retry.Deadline()
+    deadline.at = time.monotonic() + 10
+    assert 9 < deadline.left() <= 10

@@ -3,7 +3,9 @@
 SageMaker Runtime API reference, InvokeEndpointWithResponseStream: the response is an event
 stream whose PayloadPart events carry the body; the stream's union may gain event types (as
 it gained ModelStreamError and InternalStreamFailure), and a client must not lose the parts
-that follow one it does not know.
+that follow one it does not know. Today botocore itself drops an event type its model lacks
+(botocore/eventstream.py yields only events that parse to something); the handler skips any
+that would still arrive without a PayloadPart.
 """
 
 from __future__ import annotations
