@@ -126,7 +126,9 @@ def test_routing_fields_at_their_limits():
     assert (len(kwargs["InferenceId"]), len(kwargs["TargetModel"]), len(kwargs["SessionId"])) == (64, 1024, 256)
     assert (kwargs["TargetContainerHostname"], kwargs["InferenceComponentName"]) == ("h" * 63, "c" * 63)
     assert kwargs["PrefixAwareId"] == "p" * 64 and kwargs["TargetVariant"] == "v" * 63
-    assert str(refusal(body="a", session_id="s" * 257)).startswith("field 'session_id' must be NEW_SESSION or a session id")
+    assert str(refusal(body="a", session_id="s" * 257)) == (
+        "field 'session_id' must be NEW_SESSION or a session id (1-256 letters, digits and hyphens, "
+        "starting and ending with a letter or digit)")
     assert str(refusal(body="a", inference_id=" x")) == (
         "field 'inference_id' must be 1 to 64 printable ASCII characters, not starting with a space")
 
