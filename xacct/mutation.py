@@ -253,7 +253,8 @@ def main(argv: list[str] | None = None) -> int:
             copy_tests(target, root)
             copy_tests(target, root / "mutants")
             # Only mutants that were run and survived: a sampled run leaves the others unrun.
-            again = sorted(m for m, code in exit_codes(root).items() if code is not None and code not in _KILLED)
+            again = sorted(m for m, code in exit_codes(root).items()
+                           if code is not None and code not in _KILLED and m not in equivalents[name])
             if again:
                 run_mutmut(root, args.max_children, again)
         elif not args.report_only:

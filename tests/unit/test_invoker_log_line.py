@@ -134,3 +134,15 @@ def test_a_deadline_counts_down_on_the_monotonic_clock():
     deadline = throttle_retry.Deadline()
     deadline.at = time.monotonic() + 10
     assert 9 < deadline.left() <= 10
+
+
+def test_an_unforeseen_failure_while_reading_the_configuration_is_reported_at_that_stage(clock, caplog, monkeypatch):
+    def broken():
+        raise RuntimeError("unexpected")
+
+    monkeypatch.setattr(config, "get_config", broken)
+    result, line = run(caplog, {"body": "a"}, types.SimpleNamespace(aws_request_id="req-3"))
+    assert result == {"statusCode": 500, "error": {
+        "code": "InternalError", "message": "internal error in the invoker function; see its logs for request req-3",
+        "stage": "configuration", "retryable": False}}
+    assert (line["stage"], line["endpoint"], line["bytesIn"]) == ("configuration", None, 0)
