@@ -140,6 +140,7 @@ def test_an_unforeseen_failure_while_reading_the_configuration_is_reported_at_th
     def broken():
         raise RuntimeError("unexpected")
 
+    broken.cache_clear = lambda: None  # the fixtures reset the container's cache after the test
     monkeypatch.setattr(config, "get_config", broken)
     result, line = run(caplog, {"body": "a"}, types.SimpleNamespace(aws_request_id="req-3"))
     assert result == {"statusCode": 500, "error": {
