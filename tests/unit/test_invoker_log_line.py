@@ -147,3 +147,13 @@ def test_an_unforeseen_failure_while_reading_the_configuration_is_reported_at_th
         "code": "InternalError", "message": "internal error in the invoker function; see its logs for request req-3",
         "stage": "configuration", "retryable": False}}
     assert (line["stage"], line["endpoint"], line["bytesIn"]) == ("configuration", None, 0)
+
+
+def test_an_unforeseen_failure_while_validating_is_reported_at_that_stage(clock, caplog, monkeypatch):
+    def broken(event, cfg):
+        raise RuntimeError("unexpected")
+
+    monkeypatch.setattr(handler, "parse_event", broken)
+    result, line = run(caplog, {"body": "a"})
+    assert (result["error"]["code"], result["error"]["stage"], line["stage"]) == ("InternalError", "validation",
+                                                                                 "validation")
