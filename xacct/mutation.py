@@ -221,7 +221,8 @@ def in_sample(names, k: int) -> list[str]:
 def write_survivors(root: Path, name: str, result: Score, out: Path = OUT_DIR) -> Path:
     """Each surviving mutant's diff (`mutmut show`), for writing the test that kills it; unrun ones by name."""
     path = out / f"{name}-survivors.txt"
-    unrun = [m for m in result.survived if exit_codes(root).get(m) is None]
+    codes = exit_codes(root)
+    unrun = [m for m in result.survived if codes.get(m) is None]
     parts = [f"# {len(result.survived)} surviving mutant(s) of {TARGETS[name].label}, {len(unrun)} of them not run\n"]
     for mutant in result.survived:
         if mutant in unrun:
