@@ -157,3 +157,14 @@ def test_an_unforeseen_failure_while_validating_is_reported_at_that_stage(clock,
     result, line = run(caplog, {"body": "a"})
     assert (result["error"]["code"], result["error"]["stage"], line["stage"]) == ("InternalError", "validation",
                                                                                  "validation")
+
+
+def test_an_unforeseen_failure_while_building_parent_access_is_reported_at_assume_role(clock, caplog):
+    def broken(cfg):
+        raise RuntimeError("unexpected")
+
+    with caplog.at_level(logging.INFO, logger="sagemaker_invoker"):
+        result = handler.handle({"body": "a"}, None, broken)
+    (line,) = invocation_lines(caplog)
+    assert (result["error"]["code"], result["error"]["stage"], line["stage"]) == ("InternalError", "assume_role",
+                                                                                 "assume_role")
