@@ -18,7 +18,7 @@ PYTEST_ARGS ?=
 # Test files run on both cores (each file on one worker, so its module fixtures are built once).
 PARALLEL ?= -n 2 --dist loadfile
 
-.PHONY: help setup lock toolchain lint test test-unit test-plan test-e2e checkov demo emulator bench bench-fleet package docs fmt clean model-image preflight
+.PHONY: help setup lock toolchain lint test test-unit test-plan test-e2e checkov demo emulator bench bench-fleet package docs fmt clean model-image preflight mutation
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z0-9_-]+:.*## / {printf "  make %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -44,7 +44,7 @@ setup: $(VENV)/.installed ## Create the virtual environment (hash-checked from t
 
 lock: setup ## Re-resolve the hash-locked requirements/*.txt from pyproject.toml and requirements/*.in
 	$(PY) -m pip install --quiet uv==$(UV_VERSION)
-	$(VENV)/bin/uv pip compile $(LOCK_FLAGS) --extra test --extra bench pyproject.toml requirements/build.in -o $(PROJECT_LOCK)
+	$(VENV)/bin/uv pip compile $(LOCK_FLAGS) --extra test --extra bench --extra mutation pyproject.toml requirements/build.in -o $(PROJECT_LOCK)
 	$(VENV)/bin/uv pip compile $(LOCK_FLAGS) requirements/checkov.in -o $(CHECKOV_LOCK)
 
 toolchain: setup ## Provide Terraform and the verified hashicorp/aws provider mirror
@@ -88,6 +88,9 @@ bench: toolchain ## Benchmark the invoker against a seed-style handler and a dir
 bench-fleet: setup ## Fleet under STS and SageMaker throttling: cold-start burst and refresh storm, before and after
 	@$(PY) -m xacct.fleet $(FLEET_ARGS)
 
+mutation: setup ## Mutation testing of the invoker Lambda and policy.py (a quality report, tens of minutes; not part of test)
+	@$(PY) -m xacct.mutation $(MUTATION_ARGS)
+
 docs: setup ## Regenerate the Inputs/Outputs tables in modules/*/README.md
 	@$(PY) -m xacct.docs
 
@@ -101,4 +104,4 @@ preflight: setup ## Real-AWS mode (XACCT_TARGET=aws): check accounts, quota, ima
 	@$(PY) -m xacct.preflight
 
 clean: ## Remove environments, toolchain, caches and build leftovers
-	rm -rf $(VENV) $(CHECKOV_VENV) .toolchain build *.egg-info examples/*/.terraform
+	rm -rf $(VENV) $(CHECKOV_VENV) .toolchain build mutants *.egg-info examples/*/.terraform

@@ -1,7 +1,7 @@
 """The hash-locked requirements (`make lock`) are in step with what they were resolved from.
 
-`requirements/project.txt` is resolved from pyproject.toml (dependencies plus the `test` and
-`bench` extras) and requirements/build.in; `requirements/checkov.txt` from
+`requirements/project.txt` is resolved from pyproject.toml (dependencies plus the `test`,
+`bench` and `mutation` extras) and requirements/build.in; `requirements/checkov.txt` from
 requirements/checkov.in. Every requirement stated there must be satisfied by the locked
 version, every locked package must carry hashes (`pip install --require-hashes` refuses it
 otherwise), and nothing may be locked on behalf of a requirement that was removed.
@@ -22,7 +22,7 @@ from xacct.paths import PROJECT_ROOT
 
 PYPROJECT = PROJECT_ROOT / "pyproject.toml"
 REQUIREMENTS = PROJECT_ROOT / "requirements"
-LOCKED_EXTRAS = ("test", "bench")
+LOCKED_EXTRAS = ("test", "bench", "mutation")
 # lock file -> the inputs it is resolved from, each as (label uv writes in `# via`, path)
 LOCKS = {
     "project.txt": (("sagemaker-cross-account (pyproject.toml)", "pyproject.toml"), ("-r requirements/build.in", "requirements/build.in")),
