@@ -57,7 +57,9 @@ lint: toolchain ## Static checks: 6.x schema, provider deprecations, IAM policy 
 	@$(TOOLCHAIN_ENV) && status=0; for check in python_lock schema_conformance deprecations policy_lint; do \
 	  $(PY) -m xacct.checks.$$check || status=1; done; exit $$status
 
-test: toolchain $(CHECKOV_VENV)/.installed ## Everything CI runs: unit, plan, emulator end-to-end, checkov
+# The two environments are independent, so a fresh clone builds them side by side.
+test: ## Everything CI runs: unit, plan, emulator end-to-end, checkov
+	@$(MAKE) --no-print-directory -j2 toolchain $(CHECKOV_VENV)/.installed
 	@$(TOOLCHAIN_ENV) && $(PY) -m pytest $(PARALLEL) $(PYTEST_ARGS)
 
 test-unit: setup ## Unit tests only (no Terraform, no emulator)
