@@ -86,23 +86,18 @@ def test_a_failure_after_retries_logs_the_attempts_botocore_made(clock, caplog):
                                                                                           "invoke_endpoint", 3)
 
 
-def test_the_deadline_is_lambdas_remaining_time_when_that_is_sooner(clock, caplog, lambda_env):
-    lambda_env.setenv("FUNCTION_TIMEOUT_SECONDS", "300")
-    access = parent_access.for_config(config.get_config())
-    HappyAws(access)
-    context = types.SimpleNamespace(aws_request_id="r", get_remaining_time_in_millis=lambda: 30_000)
-    run(caplog, {"body": "a"}, context)
+@pytest.mark.parametrize("timeout, remaining_ms, deadline", [
     # Readings: 1000.0 at the start, 1000.25 when the remaining time is read.
-    assert access.deadline.at == 1000.25 + 30
-
-
-def test_the_deadline_is_the_function_timeout_from_the_start_when_that_is_sooner(clock, caplog, lambda_env):
-    lambda_env.setenv("FUNCTION_TIMEOUT_SECONDS", "120")
+    ("300", 30_000, 1000.25 + 30),  # Lambda's remaining time is sooner
+    ("120", 300_000, 1000.0 + 120),  # the function timeout, counted from the start, is sooner
+], ids=["remaining-time-sooner", "function-timeout-sooner"])
+def test_the_deadline_is_whichever_comes_first(clock, caplog, lambda_env, timeout, remaining_ms, deadline):
+    lambda_env.setenv("FUNCTION_TIMEOUT_SECONDS", timeout)
     access = parent_access.for_config(config.get_config())
     HappyAws(access)
-    context = types.SimpleNamespace(aws_request_id="r", get_remaining_time_in_millis=lambda: 300_000)
+    context = types.SimpleNamespace(aws_request_id="r", get_remaining_time_in_millis=lambda: remaining_ms)
     run(caplog, {"body": "a"}, context)
-    assert access.deadline.at == 1000.0 + 120
+    assert access.deadline.at == deadline
 
 
 def test_without_context_or_function_timeout_there_is_no_deadline(clock, caplog):
