@@ -8,7 +8,7 @@ import uuid
 
 import pytest
 
-from xacct import toolchain
+from xacct import botocore_models, toolchain
 from xacct.emulator.client import EmulatorProcess
 from xacct.targets import AwsTarget, EmulatorOnly, TargetError, resolve_target
 
@@ -61,6 +61,14 @@ def pytest_runtest_call(item):
         return (yield)
     except EmulatorOnly as missing:
         pytest.skip(str(missing))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def botocore_models_parsed_once():
+    """Tests build the invoker's sessions afresh, as a cold container does, hundreds of times:
+    they share botocore's parsed model files instead of re-reading them each time (xacct/botocore_models.py)."""
+    with botocore_models.parsed_once():
+        yield
 
 
 @pytest.fixture(scope="session")

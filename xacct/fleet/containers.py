@@ -21,10 +21,9 @@ from pathlib import Path
 from typing import Callable, Optional
 
 import botocore.client
-import botocore.loaders
-import botocore.session
 from botocore.config import Config as BotoConfig
 
+from xacct import botocore_models
 from xacct.package import PACKAGE_NAME, ZIP_PATH
 
 _copies = itertools.count()
@@ -95,7 +94,6 @@ class StsMeter:
     @contextlib.contextmanager
     def installed(self):
         original_create = botocore.client.ClientCreator.create_client
-        original_loader = botocore.session.create_loader
         meter = self
 
         def create_client(creator, service_name, *args, **kwargs):
@@ -113,12 +111,11 @@ class StsMeter:
         botocore.client.ClientCreator.create_client = create_client
         # The service-model files are parsed once per process (a container reads them from its
         # own disk): otherwise parsing them 2N times would take the simulator's CPU for minutes.
-        botocore.session.create_loader = functools.lru_cache(maxsize=None)(original_loader)
         try:
-            yield self
+            with botocore_models.parsed_once():
+                yield self
         finally:
             botocore.client.ClientCreator.create_client = original_create
-            botocore.session.create_loader = original_loader
 
     def _sent(self, container: int, **_) -> None:
         with self._lock:
