@@ -157,7 +157,10 @@ def _pyproject(target: Target) -> str:
         # test file added later (--resume) is then new tests, not a changed configuration
         # (which would make mutmut forget every result).
         "pytest_add_cli_args_test_selection": ["tests/unit"],
-        "pytest_add_cli_args": ["-p", "no:cacheprovider", "-p", "no:xdist"],
+        # Tests that start an emulator process are left out: they wait on real back-off and
+        # rate limits for seconds, and every mutant of the code they pass through would wait
+        # again. What they check end to end has unit tests of its own (test_invoker_throttle_retry).
+        "pytest_add_cli_args": ["-p", "no:cacheprovider", "-p", "no:xdist", "-m", "not emulator"],
         # mutmut copies whole folders into its mutants/ copy (a single file needs its folder).
         "also_copy": sorted({str(Path(path).parent) for path in target.data}),
         # The stage is no git checkout; mutmut's change detection would only warn.

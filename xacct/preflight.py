@@ -22,8 +22,9 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from xacct.targets import AwsTarget, TargetConfig, TargetError, resolve_target
+from xacct.ecr_images import parse_image
 from xacct.paths import PROJECT_ROOT
+from xacct.targets import AwsTarget, TargetConfig, TargetError, resolve_target
 
 CI_ROLE_DIR = PROJECT_ROOT / "docs" / "ci-role"
 DEMO_INSTANCE_TYPE = "ml.t2.medium"  # examples/two-accounts variable demo_instance_type
@@ -42,7 +43,6 @@ PRICE_PER_HOUR_USD = {
     "ml.m5.large": 0.115,
     "ml.c5.large": 0.102,
 }
-ECR_IMAGE = re.compile(r"^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?/([^:@]+)(?::([^@]+)|@(sha256:[0-9a-f]{64}))?$")
 
 ClientFactory = Callable[[str, str], object]  # (account, service) -> boto3 client
 
@@ -137,17 +137,16 @@ def _find_quota(quotas, name: str) -> float | None:
 
 
 def check_image(ecr, image: str, region: str) -> list[str]:
-    match = ECR_IMAGE.match(image)
-    if not match:
+    ref = parse_image(image)
+    if ref is None:
         return [f"XACCT_AWS_DEMO_MODEL_IMAGE must be an ECR image URI, ACCOUNT.dkr.ecr.REGION.amazonaws.com/REPOSITORY:TAG "
                 f"(build one with `make model-image`), not {image!r}"]
-    registry, image_region, repository, tag, digest = match.groups()
-    if image_region != region:
-        return [f"XACCT_AWS_DEMO_MODEL_IMAGE is in {image_region} but the run is in {region}: SageMaker pulls "
+    if ref.region != region:
+        return [f"XACCT_AWS_DEMO_MODEL_IMAGE is in {ref.region} but the run is in {region}: SageMaker pulls "
                 f"from the endpoint's own region; push the image there (`make model-image`) or set XACCT_AWS_REGION"]
-    image_id = {"imageDigest": digest} if digest else {"imageTag": tag or "latest"}
+    image_id = {"imageDigest": ref.digest} if ref.digest else {"imageTag": ref.tag}
     try:
-        ecr.describe_images(registryId=registry, repositoryName=repository, imageIds=[image_id])
+        ecr.describe_images(registryId=ref.registry, repositoryName=ref.name, imageIds=[image_id])
     except Exception as error:
         code = getattr(error, "response", {}).get("Error", {}).get("Code", "")
         if code in ("ImageNotFoundException", "RepositoryNotFoundException"):

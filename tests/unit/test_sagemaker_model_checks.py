@@ -210,22 +210,3 @@ def test_the_pull_decisions_are_journalled():
                and e["caller"] == f"arn:aws:sts::{account_id('parent')}:assumed-role/{role['RoleName']}/SageMaker"]
     assert entries and entries[-1]["action"] == "ecr:GetAuthorizationToken" and entries[-1]["allowed"] is False
 
-
-# --- image URIs --------------------------------------------------------------------------
-
-@pytest.mark.parametrize("image, parts", [
-    ("111111111111.dkr.ecr.us-east-1.amazonaws.com/team/echo:1", ("111111111111", "us-east-1", "team/echo", "1", None)),
-    ("111111111111.dkr.ecr.us-east-1.amazonaws.com/echo", ("111111111111", "us-east-1", "echo", "latest", None)),
-    ("111111111111.dkr.ecr.cn-north-1.amazonaws.com.cn/echo@sha256:" + "a" * 64,
-     ("111111111111", "cn-north-1", "echo", None, "sha256:" + "a" * 64)),
-])
-def test_ecr_image_uris_are_read_as_ecr_names_them(image, parts):
-    """"Amazon ECR private repositories": ACCOUNT.dkr.ecr.REGION.amazonaws.com/NAME[:TAG|@DIGEST];
-    no tag means "latest", as Docker reads it."""
-    ref = checks.parse_image(image)
-    assert (ref.registry, ref.region, ref.name, ref.tag, ref.digest) == parts
-
-
-@pytest.mark.parametrize("image", ["echo", "nginx:latest", "public.ecr.aws/team/echo:1", "ghcr.io/team/echo:1"])
-def test_other_images_are_not_ecr_images(image):
-    assert checks.parse_image(image) is None

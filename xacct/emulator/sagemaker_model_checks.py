@@ -42,22 +42,17 @@ role may not write its logs; the container's output is then missing from the log
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
-
 from moto.ecr.models import ecr_backends
 from moto.iam.models import iam_backends
 from moto.sagemaker.exceptions import ValidationError
 
+from xacct.ecr_images import ImageRef, parse_image
 from xacct.emulator import arns, policy
 from xacct.emulator.identity import role_documents
 from xacct.emulator.state import STATE
 
 SERVICE = "sagemaker.amazonaws.com"
 SESSION_NAME = "SageMaker"
-# ACCOUNT.dkr.ecr.REGION.amazonaws.com[.cn]/NAME[:TAG|@DIGEST] ("Amazon ECR private repositories").
-IMAGE_URI = re.compile(r"^(?P<registry>\d{12})\.dkr\.ecr\.(?P<region>[a-z0-9-]+)\.amazonaws\.com(?:\.cn)?/"
-                       r"(?P<name>[^:@]+)(?::(?P<tag>[^@]+)|@(?P<digest>sha256:[0-9a-f]{64}))?$")
 
 
 def could_not_assume(role_arn: str) -> str:
@@ -72,26 +67,6 @@ def image_not_found(image: str) -> str:
 def images_not_accessible(variant: str) -> str:
     return (f"Please make sure all images included in the model for the production variant {variant} exist, "
             "and that the execution role used to create the model has permissions to access them.")
-
-
-@dataclass(frozen=True)
-class ImageRef:
-    image: str
-    registry: str
-    region: str
-    name: str
-    tag: str | None
-    digest: str | None
-
-
-def parse_image(image: str) -> ImageRef | None:
-    """The parts of an ECR image URI; None for anything else (Docker Hub, a private registry...)."""
-    match = IMAGE_URI.match(image or "")
-    if match is None:
-        return None
-    tag, digest = match["tag"], match["digest"]
-    return ImageRef(image, match["registry"], match["region"], match["name"],
-                    tag if tag or digest else "latest", digest)
 
 
 def model_images(model) -> list[str]:
