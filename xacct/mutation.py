@@ -250,12 +250,13 @@ def main(argv: list[str] | None = None) -> int:
                         help="run and score one mutant in K of each function (1, 1+K, ...): a quicker estimate")
     args = parser.parse_args(argv)
     equivalents = load_equivalents()
-    OUT_DIR.mkdir(parents=True, exist_ok=True)
+    out = OUT_DIR  # read at call time: tests point it elsewhere
+    out.mkdir(parents=True, exist_ok=True)
     lines, failing = [], []
     for name in args.only or sorted(TARGETS):
         target = TARGETS[name]
         started = time.monotonic()
-        root = OUT_DIR / name
+        root = out / name
         if args.resume and (root / "mutants").is_dir():
             # The code under test must be unchanged (mutant names follow it); the tests may not be.
             copy_tests(target, root)
@@ -266,7 +267,7 @@ def main(argv: list[str] | None = None) -> int:
             if again:
                 run_mutmut(root, args.max_children, again)
         elif not args.report_only:
-            root = stage(name, target)
+            root = stage(name, target, out)
             if args.sample > 1:
                 # mutmut generates every mutant on its first run: run each function's first one,
                 # then the rest of the sample by name.
@@ -280,17 +281,18 @@ def main(argv: list[str] | None = None) -> int:
         if args.sample > 1:
             codes = {m: codes[m] for m in in_sample(codes, args.sample)}
         result = score(codes, {m: why for m, why in equivalents[name].items() if m in codes or args.sample == 1})
-        survivors = write_survivors(root, name, result)
+        survivors = write_survivors(root, name, result, out)
         line = report_line(target, result) + f"  ({time.monotonic() - started:.0f} s)"
         if args.sample > 1:
             line += f"  [1 in {args.sample} sampled]"
         lines.append(line)
-        print(f"[mutation] {line}\n[mutation]   survivors: {survivors.relative_to(PROJECT_ROOT)}")
+        shown = survivors.relative_to(PROJECT_ROOT) if survivors.is_relative_to(PROJECT_ROOT) else survivors
+        print(f"[mutation] {line}\n[mutation]   survivors: {shown}")
         for stale in result.stale:
             print(f"[mutation]   stale equivalent in {EQUIVALENTS.name}: {stale} (killed or gone)")
         if result.percent < args.minimum:
             failing.append(target.label)
-    (OUT_DIR / "scores.txt").write_text("\n".join(lines) + "\n")
+    (out / "scores.txt").write_text("\n".join(lines) + "\n")
     print("\n".join(["[mutation] scores (equivalent mutants excluded):"] + [f"  {line}" for line in lines]))
     if failing:
         print(f"[mutation] below {args.minimum:g}%: {', '.join(failing)}")
