@@ -50,7 +50,7 @@ def test_a_run_below_the_minimum_fails(tmp_path, monkeypatch, capsys):
     (root / "policy.py.meta").write_text(json.dumps({"exit_code_by_key": codes}))
     monkeypatch.setattr(mutation, "OUT_DIR", tmp_path)
     monkeypatch.setattr(mutation, "PROJECT_ROOT", tmp_path)
-    monkeypatch.setattr(mutation, "write_survivors", lambda root, name, result: tmp_path / f"{name}-survivors.txt")
+    monkeypatch.setattr(mutation, "write_survivors", lambda root, name, result, out: tmp_path / f"{name}-survivors.txt")
     # 19 of 20 killed: exactly 95%, which passes ("95% or better"); one point more does not.
     assert mutation.main(["--only", "policy", "--report-only", "--minimum", "95"]) == 0
     assert "score  95.0%" in capsys.readouterr().out
@@ -88,3 +88,32 @@ def test_a_sample_takes_every_kth_mutant_of_each_function_starting_with_the_firs
     assert mutation.in_sample(names, 3) == ["pkg.mod.x_f__mutmut_1", "pkg.mod.x_f__mutmut_4", "pkg.mod.x_f__mutmut_7",
                                             "pkg.mod.x_g__mutmut_1"]
     assert mutation.in_sample(names, 1) == sorted(names)
+
+
+def test_the_readme_loop_sampled_run_resume_and_report_on_the_policy_engine(tmp_path, monkeypatch, capsys):
+    """The README's commands run for real (mutmut on policy.py, a sparse sample to keep it short):
+    a sampled run runs exactly its sample, --resume reruns a survivor with the current tests, and
+    --report-only scores the kept run without running anything."""
+    monkeypatch.setattr(mutation, "OUT_DIR", tmp_path)
+    assert mutation.main(["--only", "policy", "--sample", "60", "--minimum", "0"]) == 0
+    assert "[1 in 60 sampled]" in capsys.readouterr().out
+    root = tmp_path / "policy"
+    codes = mutation.exit_codes(root)
+    sample = mutation.in_sample(codes, 60)
+    assert len(sample) < len(codes)
+    assert [m for m in sample if codes[m] is None] == [], "every mutant of the sample ran"
+    assert all(codes[m] is None for m in set(codes) - set(sample)), "and nothing else"
+    # Seed a survivor: --resume must run it again (and the current tests kill it).
+    seeded = next(m for m in sample if codes[m] in (1, 3))
+    meta = next(root.joinpath("mutants").rglob("policy.py.meta"))
+    data = json.loads(meta.read_text())
+    data["exit_code_by_key"][seeded] = 0
+    meta.write_text(json.dumps(data))
+    assert mutation.main(["--only", "policy", "--sample", "60", "--minimum", "100", "--report-only"]) == 1
+    assert mutation.main(["--only", "policy", "--sample", "60", "--minimum", "0", "--resume"]) == 0
+    assert mutation.exit_codes(root)[seeded] in (1, 3), "the seeded survivor was run again and killed"
+    capsys.readouterr()
+    assert mutation.main(["--only", "policy", "--sample", "60", "--report-only", "--minimum", "0"]) == 0
+    codes = mutation.exit_codes(root)
+    expected = mutation.score({m: codes[m] for m in sample}, {})
+    assert f"killed {expected.killed:5}" in capsys.readouterr().out
