@@ -167,7 +167,6 @@ class _Provider(CredentialProvider):
 class ParentAccess:
     """Everything one container needs to act in the parent account."""
 
-    config: Config
     sts: Any  # STS client on the function's own (execution role) credentials
     credentials: RefreshableCredentials  # the parent role's keys, refreshed before expiry
     sagemaker: Any  # sagemaker-runtime client signing with ``credentials``
@@ -212,8 +211,7 @@ def build(config: Config, clock: Clock = utc_now, jitter: Callable[[], float] = 
                                                                       config.max_attempts))
     throttle_retry.install(sagemaker, deadline, config.max_attempts, connect + config.read_timeout_seconds,
                            budget.MARGIN_SECONDS)
-    return ParentAccess(config=config, sts=sts, credentials=credentials, sagemaker=sagemaker, windows=windows,
-                        deadline=deadline)
+    return ParentAccess(sts=sts, credentials=credentials, sagemaker=sagemaker, windows=windows, deadline=deadline)
 
 
 # One per container (a Lambda container runs one invocation at a time, so no

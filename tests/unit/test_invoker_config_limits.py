@@ -178,3 +178,49 @@ def test_the_runtime_client_says_who_is_calling(lambda_env):
 
     runtime = parent_access.for_config(config.get_config()).sagemaker
     assert f"sagemaker-invoker/{__version__}" in runtime.meta.config.user_agent_extra
+
+
+def test_a_missing_role_or_region_is_named_with_its_rule():
+    without_role = {key: value for key, value in BASE.items() if key != "PARENT_ROLE_ARN"}
+    with pytest.raises(config.ConfigurationError) as caught:
+        config.load_config(without_role)
+    assert str(caught.value) == "PARENT_ROLE_ARN is required: the ARN of the role to assume in the parent account"
+    without_region = {key: value for key, value in BASE.items() if key != "AWS_REGION"}
+    with pytest.raises(config.ConfigurationError) as caught:
+        config.load_config(without_region)
+    assert str(caught.value) == "ENDPOINT_REGION is required when AWS_REGION is not set"
+
+
+# With CONNECT_TIMEOUT_SECONDS=3, budget.py's worst case for read timeout r is 13 + r s with one
+# attempt, 36 + 2r with two and 61 + 3r with three (margin 2 s; AssumeRole attempts of 3 + 5 s;
+# back-off of 1 + 5 s before the second attempt and 2 + 5 s before the third).
+BUDGET_CHOICES = [
+    # An explicit read timeout keeps as many attempts as fit: 3 need 91 s, 2 need 56 s.
+    ("read-set-two-attempts-fit", {"FUNCTION_TIMEOUT_SECONDS": "60", "READ_TIMEOUT_SECONDS": "10"}, (10, 2)),
+    ("read-set-two-attempts-exactly-fit", {"FUNCTION_TIMEOUT_SECONDS": "56", "READ_TIMEOUT_SECONDS": "10"}, (10, 2)),
+    # Explicit attempts take the read timeout that is left, down to READ_TIMEOUT_SECONDS' minimum of 1 s.
+    ("attempts-set-one-second-left", {"FUNCTION_TIMEOUT_SECONDS": "64", "MAX_ATTEMPTS": "3"}, (1.0, 3)),
+    # Derived: a read timeout of 60 s covers a full-length inference (SageMaker's limit), so three attempts.
+    ("derived-read-exactly-60", {"FUNCTION_TIMEOUT_SECONDS": "241"}, (60.0, 3)),
+    # Derived: one attempt has 87 s, but no read timeout longer than SageMaker's 60 s plus 5 s is chosen.
+    ("derived-one-attempt-capped-at-65", {"FUNCTION_TIMEOUT_SECONDS": "100"}, (65.0, 1)),
+]
+
+
+@pytest.mark.parametrize("env, chosen", [c[1:] for c in BUDGET_CHOICES], ids=[c[0] for c in BUDGET_CHOICES])
+def test_the_budget_at_its_boundaries(env, chosen):
+    fitted = load(**env)
+    assert (fitted.read_timeout_seconds, fitted.max_attempts) == chosen
+
+
+@pytest.mark.parametrize("env, message", [
+    ({"FUNCTION_TIMEOUT_SECONDS": "22", "READ_TIMEOUT_SECONDS": "10"},
+     "READ_TIMEOUT_SECONDS allows, even with one attempt, an invocation to take up to 23 s (READ_TIMEOUT_SECONDS=10, "
+     "MAX_ATTEMPTS=1, CONNECT_TIMEOUT_SECONDS=3), longer than FUNCTION_TIMEOUT_SECONDS=22; "
+     "lower them or raise the function's timeout"),
+    ({"FUNCTION_TIMEOUT_SECONDS": "63", "MAX_ATTEMPTS": "3"},
+     "MAX_ATTEMPTS allows an invocation to take up to 64 s (READ_TIMEOUT_SECONDS=1, MAX_ATTEMPTS=3, "
+     "CONNECT_TIMEOUT_SECONDS=3), longer than FUNCTION_TIMEOUT_SECONDS=63; lower them or raise the function's timeout"),
+], ids=["read-set-not-even-one-attempt", "attempts-set-less-than-one-second-left"])
+def test_settings_that_cannot_fit_are_refused_naming_the_one_set(env, message):
+    assert str(refused(**env)) == message

@@ -50,7 +50,9 @@ FAILING = [
     ("enable_explanations-with-stream", {"enable_explanations": "`true`", "stream": True}, "enable_explanations",
      "not accepted with 'stream': true"),
     ("inference_id-leading-space", {"inference_id": " id"}, "inference_id", "not starting with a space"),
-    ("target_variant-underscore", {"target_variant": "a_b"}, "target_variant", "production variant name"),
+    ("target_variant-underscore", {"target_variant": "a_b"}, "target_variant",
+     "field 'target_variant' must be a production variant name (1-63 letters, digits and hyphens, "
+     "starting and ending with a letter or digit)"),
     ("custom_attributes-too-long", {"custom_attributes": "a" * 1025}, "custom_attributes", "1 to 1024"),
     ("accept-newline", {"accept": "text/plain\r\n"}, "accept", "printable ASCII"),
     ("content_type-empty", {"content_type": ""}, "content_type", "1 to 1024"),

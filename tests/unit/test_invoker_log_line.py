@@ -63,6 +63,13 @@ def test_a_success_is_logged_with_exact_duration_bytes_and_attempts(clock, caplo
                     "retryAttempts": 0, "stream": False}
 
 
+def test_the_duration_is_in_milliseconds_to_a_tenth(clock, caplog):
+    clock.step = 0.0123456
+    HappyAws(parent_access.for_config(config.get_config()))
+    _, line = run(caplog, {"body": "a"})
+    assert line["durationMs"] == 12.3
+
+
 def test_a_refused_event_is_logged_without_endpoint_or_bytes(clock, caplog):
     result, line = run(caplog, {"body": "x", "accept": ""})
     assert result["statusCode"] == 400
@@ -142,6 +149,10 @@ def test_an_unforeseen_failure_while_reading_the_configuration_is_reported_at_th
         "code": "InternalError", "message": "internal error in the invoker function; see its logs for request req-3",
         "stage": "configuration", "retryable": False}}
     assert (line["stage"], line["endpoint"], line["bytesIn"]) == ("configuration", None, 0)
+    # The cause is in the function's own log, with its traceback, for the request id the caller got.
+    (logged,) = [r for r in caplog.records if r.levelno == logging.ERROR]
+    assert logged.getMessage() == "unexpected error at stage configuration"
+    assert isinstance(logged.exc_info[1], RuntimeError) and str(logged.exc_info[1]) == "unexpected"
 
 
 def test_an_unforeseen_failure_while_validating_is_reported_at_that_stage(clock, caplog, monkeypatch):

@@ -30,9 +30,44 @@ pytestmark = pytest.mark.unit
     (3600, 0.5, 825, 600),      # a quarter of the 300 s between them
     (3600, 0.999, 751, 600),    # almost half-way, never past it
     (900, 0.5, 270, 180),
+    (903, 0.0, 301, 180),       # whole seconds, rounded down (903 / 5 = 180.6)
 ])
 def test_windows_for_each_session_length_and_jitter(duration, jitter, advisory, mandatory):
     assert parent_access.refresh_windows(duration, jitter) == parent_access.RefreshWindows(advisory, mandatory)
+
+
+class Clock:
+    def __init__(self):
+        self.now = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
+
+    def __call__(self):
+        return self.now
+
+
+def test_a_refresh_failure_is_tolerated_in_the_advisory_window_and_raised_in_the_mandatory_one():
+    """botocore (credentials.py, RefreshableCredentials._protected_refresh): a failed refresh in
+    the advisory window keeps the current keys; in the mandatory window it raises. The windows
+    given are the ones used, not botocore's 15 and 10 minutes."""
+    clock, answers = Clock(), []
+
+    def fetch():
+        answer = answers.pop(0)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    expiry = clock.now + dt.timedelta(seconds=900)
+    answers.append({"access_key": "ASIAFIRST", "secret_key": "s", "token": "t", "expiry_time": expiry.isoformat()})
+    credentials = parent_access.refreshable(fetch, parent_access.RefreshWindows(advisory=300, mandatory=180), clock)
+    assert credentials.get_frozen_credentials().access_key == "ASIAFIRST"
+    clock.now = expiry - dt.timedelta(seconds=200)  # advisory, not yet mandatory
+    answers.append(RuntimeError("Rate exceeded"))
+    assert credentials.get_frozen_credentials().access_key == "ASIAFIRST"
+    assert answers == [], "the advisory refresh was tried"
+    clock.now = expiry - dt.timedelta(seconds=170)  # mandatory
+    answers.append(RuntimeError("Rate exceeded"))
+    with pytest.raises(RuntimeError, match="^Rate exceeded$"):
+        credentials.get_frozen_credentials()
 
 
 def test_an_assume_role_failure_keeps_its_cause_and_text():

@@ -12,6 +12,7 @@ API reference) is a structured error with `stage: "stream"`.
 from __future__ import annotations
 
 import json
+import logging
 
 import pytest
 
@@ -57,6 +58,14 @@ def test_stream_assembles_the_parts_and_reports_how_they_came():
     assert header(request, "X-Amzn-SageMaker-Session-Id") == "sess-1"
     assert header(request, "X-Amzn-SageMaker-Inference-Component") == "ic-1"
     assert header(request, "X-Amzn-SageMaker-Accept") == "text/plain"  # the streaming call's own header
+
+
+def test_the_invocation_log_line_says_the_answer_was_streamed(caplog):
+    _access_with(_stream_answer(payload_part(b"Hel") + payload_part(b"lo")))
+    with caplog.at_level(logging.INFO, logger="sagemaker_invoker"):
+        assert handler.lambda_handler({"body": "hi", "stream": True}, None)["statusCode"] == 200
+    (line,) = [json.loads(r.getMessage()) for r in caplog.records if r.getMessage().startswith('{"msg":"invocation"')]
+    assert (line["stream"], line["bytesOut"], line["stage"]) == (True, 5, "done")
 
 
 def test_binary_in_binary_out_when_streaming():

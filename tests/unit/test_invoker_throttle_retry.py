@@ -11,6 +11,7 @@ more attempt plus what the budget keeps for the rest of the invocation.
 from __future__ import annotations
 
 import os
+import time
 import types
 
 import botocore.session
@@ -18,7 +19,7 @@ from botocore.awsrequest import AWSResponse
 import pytest
 from botocore.config import Config as BotoConfig
 
-from sagemaker_invoker import handler, throttle_retry
+from sagemaker_invoker import config, handler, parent_access, throttle_retry
 from xacct.bench import EVENT, apply_lambda_env, provision
 from xacct.emulator.client import EmulatorProcess
 
@@ -30,13 +31,14 @@ def _client(attempts: int = 3):
                                  config=BotoConfig(retries={"mode": "standard", "total_max_attempts": attempts}))
 
 
-def _decision(client, code: str, attempts: int):
+def _decision(client, code: str, attempts: int, operation: str = "AssumeRole"):
     """What the client's needs-retry handlers (botocore's first, then ours) answer, as botocore reads it."""
     status = 503 if code == "ServiceUnavailable" else 400
     parsed = {"Error": {"Code": code}, "ResponseMetadata": {"HTTPStatusCode": status}}
-    responses = client.meta.events.emit("needs-retry.sts.AssumeRole",
-                                        response=(AWSResponse("https://sts.us-east-1.amazonaws.com/", status, {}, None), parsed),
-                                        endpoint=None, operation=client.meta.service_model.operation_model("AssumeRole"),
+    service = client.meta.service_model.service_id.hyphenize()
+    responses = client.meta.events.emit(f"needs-retry.{service}.{operation}",
+                                        response=(AWSResponse(client.meta.endpoint_url, status, {}, None), parsed),
+                                        endpoint=None, operation=client.meta.service_model.operation_model(operation),
                                         attempts=attempts, caught_exception=None, request_dict={"context": {}})
     return next((answer for _, answer in responses if answer is not None), None)
 
@@ -71,6 +73,27 @@ def test_past_the_budget_only_throttling_within_the_deadline_is_retried(code, le
     client = _client()
     throttle_retry.install(client, Left(left), 3, attempt_seconds=8, reserve_seconds=50, rand=lambda: 0.5)
     assert _decision(client, code, 3) == expected
+
+
+# modules/child's default: FUNCTION_TIMEOUT_SECONDS=260 with CONNECT_TIMEOUT_SECONDS=3 gives a 65 s
+# read timeout and 3 attempts (budget.py). One more AssumeRole attempt takes up to 3 + 5 s and must
+# leave a whole InvokeEndpoint call, 3 x (3 + 65) s plus 1 + 5 and 2 + 5 s of back-off, and the 2 s
+# margin: 8 + 217 + 2 = 227 s. One more InvokeEndpoint attempt takes up to 68 s and leaves the margin: 70 s.
+# Past the third attempt botocore's back-off is rand() x 4 s, so 4 s more always suffice.
+@pytest.mark.unit
+@pytest.mark.parametrize("client, operation, needed", [("sts", "AssumeRole", 227.0),
+                                                      ("sagemaker", "InvokeEndpoint", 70.0)])
+def test_each_client_of_the_parent_access_keeps_what_the_rest_of_the_invocation_needs(client, operation, needed):
+    cfg = config.load_config({"PARENT_ROLE_ARN": "arn:aws:iam::111122223333:role/R", "ALLOWED_ENDPOINTS": "ep",
+                              "AWS_REGION": "eu-west-1", "FUNCTION_TIMEOUT_SECONDS": "260"})
+    assert (cfg.read_timeout_seconds, cfg.max_attempts, cfg.connect_timeout_seconds) == (65.0, 3, 3.0)
+    access = parent_access.build(cfg)
+    chosen = getattr(access, client)
+    access.deadline.at = time.monotonic() + needed - 0.5
+    assert _decision(chosen, "Throttling", 3, operation) is None, "one more attempt would eat into the rest"
+    access.deadline.at = time.monotonic() + needed + 4 + 0.5
+    delay = _decision(chosen, "Throttling", 3, operation)
+    assert delay is not None and 0 <= delay <= 4
 
 
 @pytest.fixture(scope="module")
