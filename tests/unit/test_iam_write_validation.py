@@ -107,11 +107,17 @@ def test_update_assume_role_policy_is_validated_too():
     (doc(allow("sts:AssumeRole", Condition={"StringEqualz": {"aws:username": "x"}})), "Syntax errors in policy."),
     (json.dumps({"Version": "2012-10-17", "Statment": [allow("sts:AssumeRole")]}), "Syntax errors in policy."),
     (doc({**allow("sts:AssumeRole"), "Effects": "Allow"}), "Syntax errors in policy."),
+    (doc({**allow("sts:AssumeRole"), "Principal": {"AWS": "*"}}), "Policy document should not specify a principal."),
+    (doc({"Effect": "Deny", "Action": "sts:AssumeRole", "Resource": "*", "NotPrincipal": {"AWS": "*"}}),
+     "Policy document should not specify a principal."),
 ])
 def test_malformed_identity_policies_are_refused_on_every_write(document, message):
     """'IAM JSON policy element reference': invalid JSON, unknown condition operators and
     unknown top-level or statement elements are refused by PutRolePolicy, PutUserPolicy,
-    CreatePolicy and CreatePolicyVersion with MalformedPolicyDocument."""
+    CreatePolicy and CreatePolicyVersion with MalformedPolicyDocument; so is a Principal or
+    NotPrincipal, which identity-based policies cannot hold ('IAM JSON policy elements:
+    Principal': "You cannot use the Principal element in an identity-based policy";
+    'NotPrincipal': "You cannot use the NotPrincipal element in an IAM identity-based policy")."""
     iam = admin("iam", "parent")
     role = create_role(doc(trust_statement(child_root())))["Role"]
     user = iam.create_user(UserName=unique("u"))["User"]
@@ -124,6 +130,22 @@ def test_malformed_identity_policies_are_refused_on_every_write(document, messag
     ]
     for call in calls:
         assert error_of(call) == malformed(message)
+
+
+def test_not_principal_in_a_trust_policy_is_refused_when_written():
+    """'IAM JSON policy elements: NotPrincipal': "You cannot use the NotPrincipal element in
+    an IAM identity-based policy nor in an IAM role trust policy."  CreateRole and
+    UpdateAssumeRolePolicy refuse it with MalformedPolicyDocument (IAM's exact text is not
+    documented, so only the element's name in it is asserted)."""
+    bad = doc(trust_statement(child_root()),
+              {"Effect": "Deny", "NotPrincipal": child_root(), "Action": "sts:AssumeRole"})
+    role = create_role(doc(trust_statement(child_root())))["Role"]
+    calls = [lambda: create_role(bad),
+             lambda: admin("iam", "parent").update_assume_role_policy(RoleName=role["RoleName"], PolicyDocument=bad)]
+    for call in calls:
+        error = error_of(call)
+        assert (error["code"], error["status"]) == ("MalformedPolicyDocument", 400)
+        assert "NotPrincipal" in error["message"]
 
 
 def test_unknown_condition_operator_in_a_trust_policy_is_refused():
