@@ -24,6 +24,7 @@ from xacct.emulator import arns
 TRUST_POLICY_LIMIT = 2048          # role trust policy, default quota (adjustable to 4096)
 ROLE_INLINE_AGGREGATE_LIMIT = 10240
 USER_INLINE_AGGREGATE_LIMIT = 2048
+GROUP_INLINE_AGGREGATE_LIMIT = 5120
 MANAGED_POLICY_LIMIT = 6144
 
 # IAM API Reference (CreateRole, CreateUser, CreatePolicy, PutRolePolicy): names and paths.
