@@ -2,9 +2,9 @@
 
 Specification: AWS IAM User Guide "IAM JSON policy elements: Principal" (principals must
 exist; no partial wildcards), "IAM and AWS STS quotas" (trust policy 2,048 characters by
-default, role inline policies 10,240 in aggregate, user inline 2,048, managed 6,144; white
-space not counted), IAM API Reference CreateRole / CreateUser / CreatePolicy (name and
-path constraints).  Errors are asserted by code, message and status.
+default, role inline policies 10,240 in aggregate, user inline 2,048, group inline 5,120,
+managed 6,144; white space not counted), IAM API Reference CreateRole / CreateUser /
+CreatePolicy (name and path constraints).  Errors are asserted by code, message and status.
 """
 
 from __future__ import annotations
@@ -41,6 +41,7 @@ def test_hooked_iam_backend_methods_keep_the_arguments_the_hooks_read():
         "update_assume_role_policy": {"role_name", "policy_document"},
         "put_role_policy": {"role_name", "policy_name", "policy_json"},
         "put_user_policy": {"user_name", "policy_name", "policy_json"},
+        "put_group_policy": {"group_name", "policy_name", "policy_json"},
         "create_policy": {"policy_name", "policy_document", "path"},
         "create_policy_version": {"policy_arn", "policy_document"},
         "create_user": {"user_name", "path"},
@@ -107,23 +108,47 @@ def test_update_assume_role_policy_is_validated_too():
     (doc(allow("sts:AssumeRole", Condition={"StringEqualz": {"aws:username": "x"}})), "Syntax errors in policy."),
     (json.dumps({"Version": "2012-10-17", "Statment": [allow("sts:AssumeRole")]}), "Syntax errors in policy."),
     (doc({**allow("sts:AssumeRole"), "Effects": "Allow"}), "Syntax errors in policy."),
+    (doc({**allow("sts:AssumeRole"), "Principal": {"AWS": "*"}}), "Policy document should not specify a principal."),
+    (doc({"Effect": "Deny", "Action": "sts:AssumeRole", "Resource": "*", "NotPrincipal": {"AWS": "*"}}),
+     "Policy document should not specify a principal."),
 ])
 def test_malformed_identity_policies_are_refused_on_every_write(document, message):
     """'IAM JSON policy element reference': invalid JSON, unknown condition operators and
     unknown top-level or statement elements are refused by PutRolePolicy, PutUserPolicy,
-    CreatePolicy and CreatePolicyVersion with MalformedPolicyDocument."""
+    PutGroupPolicy, CreatePolicy and CreatePolicyVersion with MalformedPolicyDocument; so is
+    a Principal or NotPrincipal, which identity-based policies cannot hold ('IAM JSON policy
+    elements: Principal': "You cannot use the Principal element in an identity-based policy";
+    'NotPrincipal': "You cannot use the NotPrincipal element in an IAM identity-based policy")."""
     iam = admin("iam", "parent")
     role = create_role(doc(trust_statement(child_root())))["Role"]
     user = iam.create_user(UserName=unique("u"))["User"]
+    group = iam.create_group(GroupName=unique("g"))["Group"]
     policy = iam.create_policy(PolicyName=unique("m"), PolicyDocument=doc(allow("sts:AssumeRole")))["Policy"]
     calls = [
         lambda: iam.put_role_policy(RoleName=role["RoleName"], PolicyName="p", PolicyDocument=document),
         lambda: iam.put_user_policy(UserName=user["UserName"], PolicyName="p", PolicyDocument=document),
+        lambda: iam.put_group_policy(GroupName=group["GroupName"], PolicyName="p", PolicyDocument=document),
         lambda: iam.create_policy(PolicyName=unique("m"), PolicyDocument=document),
         lambda: iam.create_policy_version(PolicyArn=policy["Arn"], PolicyDocument=document),
     ]
     for call in calls:
         assert error_of(call) == malformed(message)
+
+
+def test_not_principal_in_a_trust_policy_is_refused_when_written():
+    """'IAM JSON policy elements: NotPrincipal': "You cannot use the NotPrincipal element in
+    an IAM identity-based policy nor in an IAM role trust policy."  CreateRole and
+    UpdateAssumeRolePolicy refuse it with MalformedPolicyDocument (IAM's exact text is not
+    documented, so only the element's name in it is asserted)."""
+    bad = doc(trust_statement(child_root()),
+              {"Effect": "Deny", "NotPrincipal": child_root(), "Action": "sts:AssumeRole"})
+    role = create_role(doc(trust_statement(child_root())))["Role"]
+    calls = [lambda: create_role(bad),
+             lambda: admin("iam", "parent").update_assume_role_policy(RoleName=role["RoleName"], PolicyDocument=bad)]
+    for call in calls:
+        error = error_of(call)
+        assert (error["code"], error["status"]) == ("MalformedPolicyDocument", 400)
+        assert "NotPrincipal" in error["message"]
 
 
 def test_unknown_condition_operator_in_a_trust_policy_is_refused():
@@ -174,6 +199,18 @@ def test_user_inline_policies_share_a_2048_character_quota():
     error = error_of(iam.put_user_policy, UserName=user["UserName"], PolicyName="b", PolicyDocument=chunk)
     assert error == {"code": "LimitExceeded", "status": 409,
                      "message": f"Maximum policy size of 2048 bytes exceeded for user {user['UserName']}"}
+
+
+def test_group_inline_policies_share_a_5120_character_quota():
+    """'IAM and AWS STS quotas': group inline policies together may hold 5,120 characters."""
+    iam = admin("iam", "parent")
+    group = iam.create_group(GroupName=unique("g"))["Group"]
+    chunk = doc(allow("sts:AssumeRole", [f"arn:aws:iam::{account_id('parent')}:role/{'r' * 90}{i}" for i in range(20)]))
+    assert 5120 / 2 < iam_validation.policy_size(chunk) <= 5120
+    iam.put_group_policy(GroupName=group["GroupName"], PolicyName="a", PolicyDocument=chunk)
+    error = error_of(iam.put_group_policy, GroupName=group["GroupName"], PolicyName="b", PolicyDocument=chunk)
+    assert error == {"code": "LimitExceeded", "status": 409,
+                     "message": f"Maximum policy size of 5120 bytes exceeded for group {group['GroupName']}"}
 
 
 def test_managed_policy_quota_is_6144_characters():

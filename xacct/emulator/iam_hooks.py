@@ -17,7 +17,8 @@ from xacct.emulator import iam_validation as rules
 from xacct.emulator import unique_ids
 
 HOOKED_METHODS = ("create_role", "update_assume_role_policy", "put_role_policy", "create_policy",
-                  "create_policy_version", "put_user_policy", "create_user", "delete_role", "delete_user")
+                  "create_policy_version", "put_user_policy", "put_group_policy", "create_user", "delete_role",
+                  "delete_user")
 _ORIGINALS = {name: getattr(IAMBackend, name) for name in HOOKED_METHODS}
 
 
@@ -47,6 +48,14 @@ def _put_user_policy(backend, args):
                                  rules.USER_INLINE_AGGREGATE_LIMIT, "user", user.name)
 
 
+def _put_group_policy(backend, args):
+    rules.check_name("policyName", args["policy_name"])
+    rules.check_identity_policy(args["policy_json"], rules.GROUP_INLINE_AGGREGATE_LIMIT)
+    group = backend.get_group(args["group_name"])
+    rules.check_inline_aggregate(group.policies, args["policy_name"], args["policy_json"],
+                                 rules.GROUP_INLINE_AGGREGATE_LIMIT, "group", group.name)
+
+
 def _create_policy(backend, args):
     rules.check_name("policyName", args["policy_name"])
     rules.check_path(args.get("path"))
@@ -67,6 +76,7 @@ _BEFORE = {
     "update_assume_role_policy": _update_assume_role_policy,
     "put_role_policy": _put_role_policy,
     "put_user_policy": _put_user_policy,
+    "put_group_policy": _put_group_policy,
     "create_policy": _create_policy,
     "create_policy_version": _create_policy_version,
     "create_user": _create_user,

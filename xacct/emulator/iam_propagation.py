@@ -43,6 +43,7 @@ WRITES = (
     "delete_role_permissions_boundary", "tag_role", "untag_role", "update_role",
     "create_user", "delete_user", "put_user_policy", "delete_user_policy", "attach_user_policy",
     "detach_user_policy", "tag_user", "untag_user", "add_user_to_group", "remove_user_from_group",
+    "put_user_permissions_boundary", "delete_user_permissions_boundary",  # added by iam_user_boundary.py
     "create_group", "delete_group", "put_group_policy", "delete_group_policy", "attach_group_policy",
     "detach_group_policy",
     "create_policy", "delete_policy", "create_policy_version", "delete_policy_version",
@@ -254,6 +255,9 @@ def _recorded(original):
 
 def install() -> None:
     """Wrap every write in `WRITES` (after iam_hooks, so a refused write records nothing new)."""
+    from xacct.emulator import iam_user_boundary  # it imports this module
+
+    iam_user_boundary.install()  # the user boundary writes exist before they are wrapped
     for name in WRITES:
         current = getattr(IAMBackend, name)
         if not getattr(current, "__xacct_propagation__", False):

@@ -24,6 +24,7 @@ from xacct.emulator import arns
 TRUST_POLICY_LIMIT = 2048          # role trust policy, default quota (adjustable to 4096)
 ROLE_INLINE_AGGREGATE_LIMIT = 10240
 USER_INLINE_AGGREGATE_LIMIT = 2048
+GROUP_INLINE_AGGREGATE_LIMIT = 5120
 MANAGED_POLICY_LIMIT = 6144
 
 # IAM API Reference (CreateRole, CreateUser, CreatePolicy, PutRolePolicy): names and paths.
@@ -68,11 +69,19 @@ def _load(document: str):
         raise MalformedPolicyDocument("This policy contains invalid Json") from None
 
 
+def _statements(parsed) -> list:
+    statements = parsed.get("Statement", []) if isinstance(parsed, dict) else []
+    return [s for s in (statements if isinstance(statements, list) else [statements]) if isinstance(s, dict)]
+
+
 def check_identity_policy(document: str, limit: int, quota_name: str | None = None) -> None:
-    """Before moto's own validation: JSON and size (moto's validator runs after)."""
-    _load(document)
+    """Before moto's own validation: JSON, size, and no principal (moto's validator runs after)."""
+    parsed = _load(document)
     if quota_name and policy_size(document) > limit:
         raise LimitExceededException(f"Cannot exceed quota for {quota_name}: {limit}")
+    # "Principal" element page: not in identity-based policies; "NotPrincipal": nor there.
+    if any("Principal" in s or "NotPrincipal" in s for s in _statements(parsed)):
+        raise MalformedPolicyDocument("Policy document should not specify a principal.")
 
 
 def check_inline_aggregate(existing: dict[str, str], policy_name: str, document: str,
@@ -88,9 +97,12 @@ def check_trust_policy(document: str, limit: int = TRUST_POLICY_LIMIT) -> None:
     if policy_size(document) > limit:
         raise LimitExceededException(f"Cannot exceed quota for ACLSizePerRole: {limit}")
     IAMTrustPolicyDocumentValidator(document).validate()
-    statements = parsed.get("Statement", []) if isinstance(parsed, dict) else []
-    for statement in statements if isinstance(statements, list) else [statements]:
-        principal = statement.get("Principal") if isinstance(statement, dict) else None
+    for statement in _statements(parsed):
+        # "NotPrincipal" element page: "You cannot use the NotPrincipal element in ... an IAM
+        # role trust policy."
+        if "NotPrincipal" in statement:
+            raise MalformedPolicyDocument("Has prohibited field NotPrincipal.")
+        principal = statement.get("Principal")
         if isinstance(principal, dict):
             for value in _as_list(principal.get("AWS", [])):
                 if not principal_exists(value):
