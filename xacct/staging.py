@@ -10,9 +10,12 @@ accounts.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import shutil
+import signal
 import tempfile
+import threading
 from pathlib import Path
 
 import tftest
@@ -26,6 +29,27 @@ DESTROY_ATTEMPTS = 3
 
 class LeftoverResources(RuntimeError):
     """Destroy failed; the message lists what is still in the state."""
+
+
+@contextlib.contextmanager
+def interrupts_held():
+    """A Ctrl-C (SIGINT) that arrives inside is raised only on the way out.
+
+    Removing a staged folder takes a moment; an interrupt in the middle (a second Ctrl-C,
+    or the first one arriving as cleanup starts) would leave it half removed. Signal
+    handlers belong to the main thread, so elsewhere this holds nothing back.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    received = []
+    previous = signal.signal(signal.SIGINT, lambda *_: received.append(True))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if received:
+        raise KeyboardInterrupt
 
 
 class StagedRoot:
@@ -44,7 +68,8 @@ class StagedRoot:
         try:
             self._lay_out(source, files or {}, override)
         except BaseException:
-            shutil.rmtree(self._tmp, ignore_errors=True)
+            with interrupts_held():
+                shutil.rmtree(self._tmp, ignore_errors=True)
             raise
         # Terraform's own scratch files (provider plugin sockets, which an interrupted run
         # can leave behind) go inside the staged folder, so close() removes them too.
@@ -133,7 +158,8 @@ class StagedRoot:
             if self.applied:
                 self.destroy()
         finally:
-            shutil.rmtree(self._tmp, ignore_errors=True)
+            with interrupts_held():
+                shutil.rmtree(self._tmp, ignore_errors=True)
 
     def __enter__(self) -> "StagedRoot":
         return self
