@@ -32,28 +32,16 @@ def _update_assume_role_policy(backend, args):
     rules.check_trust_policy(args["policy_document"])
 
 
-def _put_role_policy(backend, args):
-    rules.check_name("policyName", args["policy_name"])
-    rules.check_identity_policy(args["policy_json"], rules.ROLE_INLINE_AGGREGATE_LIMIT)
-    role = backend.get_role(args["role_name"])
-    rules.check_inline_aggregate(role.policies, args["policy_name"], args["policy_json"],
-                                 rules.ROLE_INLINE_AGGREGATE_LIMIT, "role", role.name)
+def _put_inline_policy(kind: str, limit: int):
+    """PutRolePolicy, PutUserPolicy, PutGroupPolicy: the name, the document, and the owner's inline quota."""
 
+    def check(backend, args):
+        rules.check_name("policyName", args["policy_name"])
+        rules.check_identity_policy(args["policy_json"], limit)
+        owner = getattr(backend, f"get_{kind}")(args[f"{kind}_name"])
+        rules.check_inline_aggregate(owner.policies, args["policy_name"], args["policy_json"], limit, kind, owner.name)
 
-def _put_user_policy(backend, args):
-    rules.check_name("policyName", args["policy_name"])
-    rules.check_identity_policy(args["policy_json"], rules.USER_INLINE_AGGREGATE_LIMIT)
-    user = backend.get_user(args["user_name"])
-    rules.check_inline_aggregate(user.policies, args["policy_name"], args["policy_json"],
-                                 rules.USER_INLINE_AGGREGATE_LIMIT, "user", user.name)
-
-
-def _put_group_policy(backend, args):
-    rules.check_name("policyName", args["policy_name"])
-    rules.check_identity_policy(args["policy_json"], rules.GROUP_INLINE_AGGREGATE_LIMIT)
-    group = backend.get_group(args["group_name"])
-    rules.check_inline_aggregate(group.policies, args["policy_name"], args["policy_json"],
-                                 rules.GROUP_INLINE_AGGREGATE_LIMIT, "group", group.name)
+    return check
 
 
 def _create_policy(backend, args):
@@ -74,9 +62,9 @@ def _create_user(backend, args):
 _BEFORE = {
     "create_role": _create_role,
     "update_assume_role_policy": _update_assume_role_policy,
-    "put_role_policy": _put_role_policy,
-    "put_user_policy": _put_user_policy,
-    "put_group_policy": _put_group_policy,
+    "put_role_policy": _put_inline_policy("role", rules.ROLE_INLINE_AGGREGATE_LIMIT),
+    "put_user_policy": _put_inline_policy("user", rules.USER_INLINE_AGGREGATE_LIMIT),
+    "put_group_policy": _put_inline_policy("group", rules.GROUP_INLINE_AGGREGATE_LIMIT),
     "create_policy": _create_policy,
     "create_policy_version": _create_policy_version,
     "create_user": _create_user,

@@ -86,7 +86,7 @@ def check_identity_policy(document: str, limit: int, quota_name: str | None = No
 
 def check_inline_aggregate(existing: dict[str, str], policy_name: str, document: str,
                            limit: int, kind: str, owner: str) -> None:
-    """Inline policies of one role or user share one aggregate quota."""
+    """Inline policies of one role, user or group share one aggregate quota."""
     total = sum(policy_size(doc) for name, doc in existing.items() if name != policy_name)
     if total + policy_size(document) > limit:
         raise LimitExceededException(f"Maximum policy size of {limit} bytes exceeded for {kind} {owner}")
