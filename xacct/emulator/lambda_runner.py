@@ -19,6 +19,7 @@ import sys
 import platform
 import re
 import tempfile
+import threading
 import zipfile
 from pathlib import Path
 from urllib.parse import parse_qs, unquote
@@ -33,6 +34,9 @@ from xacct.emulator.state import STATE
 
 BOOTSTRAP = Path(__file__).with_name("lambda_bootstrap.py")
 MAX_PAYLOAD_BYTES = 6_291_456  # synchronous invocation limit, each way
+# Invoke's answer per InvocationType (Lambda API reference, Invoke, StatusCode): DryRun only
+# checks the function and the caller's permission; Event queues the function and answers at once.
+ACCEPTED_WITHOUT_RUNNING = {"DryRun": 204, "Event": 202}
 
 
 class LambdaRunner:
@@ -164,6 +168,15 @@ def invoke_response(self):
     except AwsError as error:
         return error.as_response()
     response_headers: dict[str, str] = {}
+    invocation_type = self.headers.get("X-Amz-Invocation-Type") or "RequestResponse"
+    if invocation_type in ACCEPTED_WITHOUT_RUNNING:
+        # An unknown function or version raises moto's ResourceNotFoundException (404), as Lambda answers.
+        function = self.backend.get_function(function_name, qualifier)
+        if invocation_type == "Event":
+            threading.Thread(target=function.invoke, args=(payload, {"x-amz-invocation-type": "Event"}, {}),
+                             name=f"event-{function.function_name}", daemon=True).start()
+        status = ACCEPTED_WITHOUT_RUNNING[invocation_type]
+        return status, {"status": status, "content-type": "application/json"}, b""
     # An unknown function or version raises moto's ResourceNotFoundException (404), as Lambda answers.
     result = self.backend.invoke(function_name, qualifier, payload, self.headers, response_headers)
     if result is None:
