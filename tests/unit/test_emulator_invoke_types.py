@@ -5,10 +5,12 @@ RequestResponse invocation type, this status code is 200. For the Event invocati
 this status code is 202. For the DryRun invocation type, the status code is 204."
 Request, InvocationType: DryRun validates the parameters and the caller's permission
 without running the function; Event queues the function and answers at once.
+Response, LogResult: "The last 4 KB of the execution log, which is base64-encoded."
 """
 
 from __future__ import annotations
 
+import base64
 import io
 import json
 import time
@@ -20,7 +22,7 @@ from tests.unit.iam_world import admin, doc, emulator, error_of, make_role, trus
 
 pytestmark = pytest.mark.unit
 
-LOG_LINES = 3
+LOG_LINES = 2000  # about 60 KB of log: more than an HTTP header holds, far more than 4 KB
 
 
 def code_zip() -> bytes:
@@ -77,3 +79,12 @@ def test_event_answers_202_at_once_and_runs_the_function(function):
         assert time.monotonic() < deadline, "the queued invocation never ran"
         time.sleep(0.2)
 
+
+def test_tail_log_result_is_the_last_4_kb_of_the_log(function):
+    """Without the cut the whole log went into the X-Amz-Log-Result header, longer than an
+    HTTP client accepts: the CLI saw the connection close and retried."""
+    answer = admin("lambda").invoke(FunctionName=function["FunctionName"], LogType="Tail", Payload=b"{}")
+    log = base64.b64decode(answer["LogResult"]).decode()
+    assert len(log) == 4096
+    assert log.rstrip().endswith(f"log line {LOG_LINES - 1:05d} " + "x" * 20)
+    assert json.loads(answer["Payload"].read()) == {"echo": {}}

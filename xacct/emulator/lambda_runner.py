@@ -9,6 +9,7 @@ and AWS_ENDPOINT_URL pointing at the emulator, under the function's timeout.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import io
 import json
@@ -34,6 +35,7 @@ from xacct.emulator.state import STATE
 
 BOOTSTRAP = Path(__file__).with_name("lambda_bootstrap.py")
 MAX_PAYLOAD_BYTES = 6_291_456  # synchronous invocation limit, each way
+LOG_TAIL_BYTES = 4096  # Invoke's LogResult: "The last 4 KB of the execution log, which is base64-encoded."
 # Invoke's answer per InvocationType (Lambda API reference, Invoke, StatusCode): DryRun only
 # checks the function and the caller's permission; Event queues the function and answers at once.
 ACCEPTED_WITHOUT_RUNNING = {"DryRun": 204, "Event": 202}
@@ -185,6 +187,9 @@ def invoke_response(self):
         response_headers["x-amz-function-error"] = "Unhandled"  # an exception escaped the handler
     if self.headers.get("X-Amz-Log-Type") != "Tail":
         response_headers.pop("x-amz-log-result", None)
+    elif "x-amz-log-result" in response_headers:  # the whole log would not even fit in an HTTP header
+        tail = base64.b64decode(response_headers["x-amz-log-result"])[-LOG_TAIL_BYTES:]
+        response_headers["x-amz-log-result"] = base64.b64encode(tail).decode()
     response_headers["content-type"] = "application/json"
     return 200, response_headers, result
 
