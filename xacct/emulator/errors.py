@@ -51,7 +51,9 @@ def query_error(status: int, code: str, message: str, sender: bool = True,
 def json_error(status: int, code: str, message: str, extra: dict | None = None) -> AwsError:
     """The error of JSON/REST-JSON services (SageMaker, SageMaker runtime, Lambda)."""
     body = {"__type": code, "message": message, **(extra or {})}
-    headers = {"Content-Type": "application/json", "x-amzn-ErrorType": code, "x-amzn-RequestId": str(uuid.uuid4())}
+    # The key is spelled as moto spells it, so that a moto response handler returning this error
+    # replaces the ID rather than adding a second header (the SDK would read "id-1, id-2").
+    headers = {"Content-Type": "application/json", "x-amzn-ErrorType": code, "x-amzn-requestid": str(uuid.uuid4())}
     return AwsError(status, json.dumps(body), headers)
 
 

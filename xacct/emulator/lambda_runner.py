@@ -9,6 +9,7 @@ and AWS_ENDPOINT_URL pointing at the emulator, under the function's timeout.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import io
 import json
@@ -19,6 +20,7 @@ import sys
 import platform
 import re
 import tempfile
+import threading
 import zipfile
 from pathlib import Path
 from urllib.parse import parse_qs, unquote
@@ -33,6 +35,10 @@ from xacct.emulator.state import STATE
 
 BOOTSTRAP = Path(__file__).with_name("lambda_bootstrap.py")
 MAX_PAYLOAD_BYTES = 6_291_456  # synchronous invocation limit, each way
+LOG_TAIL_BYTES = 4096  # Invoke's LogResult: "The last 4 KB of the execution log, which is base64-encoded."
+# Invoke's answer per InvocationType (Lambda API reference, Invoke, StatusCode): DryRun only
+# checks the function and the caller's permission; Event queues the function and answers at once.
+ACCEPTED_WITHOUT_RUNNING = {"DryRun": 204, "Event": 202}
 
 
 class LambdaRunner:
@@ -164,6 +170,15 @@ def invoke_response(self):
     except AwsError as error:
         return error.as_response()
     response_headers: dict[str, str] = {}
+    invocation_type = self.headers.get("X-Amz-Invocation-Type") or "RequestResponse"
+    if invocation_type in ACCEPTED_WITHOUT_RUNNING:
+        # An unknown function or version raises moto's ResourceNotFoundException (404), as Lambda answers.
+        function = self.backend.get_function(function_name, qualifier)
+        if invocation_type == "Event":
+            threading.Thread(target=function.invoke, args=(payload, {"x-amz-invocation-type": "Event"}, {}),
+                             name=f"event-{function.function_name}", daemon=True).start()
+        status = ACCEPTED_WITHOUT_RUNNING[invocation_type]
+        return status, {"status": status, "content-type": "application/json"}, b""
     # An unknown function or version raises moto's ResourceNotFoundException (404), as Lambda answers.
     result = self.backend.invoke(function_name, qualifier, payload, self.headers, response_headers)
     if result is None:
@@ -172,6 +187,9 @@ def invoke_response(self):
         response_headers["x-amz-function-error"] = "Unhandled"  # an exception escaped the handler
     if self.headers.get("X-Amz-Log-Type") != "Tail":
         response_headers.pop("x-amz-log-result", None)
+    elif "x-amz-log-result" in response_headers:  # the whole log would not even fit in an HTTP header
+        tail = base64.b64decode(response_headers["x-amz-log-result"])[-LOG_TAIL_BYTES:]
+        response_headers["x-amz-log-result"] = base64.b64encode(tail).decode()
     response_headers["content-type"] = "application/json"
     return 200, response_headers, result
 
