@@ -6,6 +6,8 @@ this status code is 202. For the DryRun invocation type, the status code is 204.
 Request, InvocationType: DryRun validates the parameters and the caller's permission
 without running the function; Event queues the function and answers at once.
 Response, LogResult: "The last 4 KB of the execution log, which is base64-encoded."
+Payload: "For synchronous invocations, the maximum payload size is 6 MB. For asynchronous
+invocations, the maximum payload size is 1 MB."
 """
 
 from __future__ import annotations
@@ -88,3 +90,19 @@ def test_tail_log_result_is_the_last_4_kb_of_the_log(function):
     assert len(log) == 4096
     assert log.rstrip().endswith(f"log line {LOG_LINES - 1:05d} " + "x" * 20)
     assert json.loads(answer["Payload"].read()) == {"echo": {}}
+
+
+def payload_of(size: int) -> bytes:
+    """A JSON payload of exactly ``size`` bytes."""
+    return json.dumps({"k": "x" * (size - len(json.dumps({"k": ""})))}).encode()
+
+
+def test_an_event_payload_is_limited_to_1_mb_and_a_synchronous_one_is_not(function):
+    name = function["FunctionName"]
+    assert len(payload_of(1_048_576)) == 1_048_576
+    assert admin("lambda").invoke(FunctionName=name, InvocationType="Event", Payload=payload_of(1_048_576))[
+        "StatusCode"] == 202
+    error = error_of(admin("lambda").invoke, FunctionName=name, InvocationType="Event", Payload=payload_of(1_048_577))
+    assert (error["status"], error["code"]) == (413, "RequestEntityTooLargeException")
+    assert error["message"] == "Request must be smaller than 1048576 bytes for the InvokeFunction operation"
+    assert admin("lambda").invoke(FunctionName=name, Payload=payload_of(1_048_577))["StatusCode"] == 200

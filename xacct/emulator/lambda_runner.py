@@ -35,6 +35,8 @@ from xacct.emulator.state import STATE
 
 BOOTSTRAP = Path(__file__).with_name("lambda_bootstrap.py")
 MAX_PAYLOAD_BYTES = 6_291_456  # synchronous invocation limit, each way
+# Invoke: "For asynchronous invocations, the maximum payload size is 1 MB."
+MAX_EVENT_PAYLOAD_BYTES = 1_048_576
 LOG_TAIL_BYTES = 4096  # Invoke's LogResult: "The last 4 KB of the execution log, which is base64-encoded."
 # Invoke's answer per InvocationType (Lambda API reference, Invoke, StatusCode): DryRun only
 # checks the function and the caller's permission; Event queues the function and answers at once.
@@ -171,6 +173,10 @@ def invoke_response(self):
         return error.as_response()
     response_headers: dict[str, str] = {}
     invocation_type = self.headers.get("X-Amz-Invocation-Type") or "RequestResponse"
+    if invocation_type == "Event" and len(raw) > MAX_EVENT_PAYLOAD_BYTES:
+        # The synchronous answer's code and wording, with the asynchronous quota.
+        return json_error(413, "RequestEntityTooLargeException", f"Request must be smaller than "
+                          f"{MAX_EVENT_PAYLOAD_BYTES} bytes for the InvokeFunction operation").as_response()
     if invocation_type in ACCEPTED_WITHOUT_RUNNING:
         # An unknown function or version raises moto's ResourceNotFoundException (404), as Lambda answers.
         function = self.backend.get_function(function_name, qualifier)
