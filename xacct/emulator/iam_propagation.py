@@ -242,12 +242,15 @@ def policy_document(account: str, partition: str, arn: str | None):
 # --- hooks on moto's IAM backend --------------------------------------------------------------
 
 
+def recorded_write(apply: Callable[[], object]):
+    """Run one IAM write, recorded for the lagging view when propagation is on."""
+    return PROPAGATION.write(apply) if PROPAGATION.enabled else apply()
+
+
 def _recorded(original):
     @functools.wraps(original)
     def method(self, *args, **kwargs):
-        if not PROPAGATION.enabled:
-            return original(self, *args, **kwargs)
-        return PROPAGATION.write(lambda: original(self, *args, **kwargs))
+        return recorded_write(lambda: original(self, *args, **kwargs))
 
     method.__xacct_propagation__ = True
     return method

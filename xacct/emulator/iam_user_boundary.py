@@ -52,7 +52,7 @@ def _create_user(self):
         return result
 
     # One write for authorization's lagging view: the user never appears without its boundary.
-    return iam_propagation.PROPAGATION.write(write) if iam_propagation.PROPAGATION.enabled else write()
+    return iam_propagation.recorded_write(write)
 
 
 _create_user.__xacct_hook__ = True

@@ -151,9 +151,7 @@ def parse_invoke(path: str, query: str, body: bytes) -> tuple[str, str | None, b
                          f"1 validation error detected: Value '{qualifier}' at 'qualifier' failed to satisfy constraint: "
                          "Member must satisfy regular expression pattern: (|[a-zA-Z0-9$_-]+)")
     if len(body) > MAX_PAYLOAD_BYTES:
-        # AWS's own answer (code and message) for a synchronous payload over the quota.
-        raise json_error(413, "RequestEntityTooLargeException",
-                         f"Request must be smaller than {MAX_PAYLOAD_BYTES} bytes for the InvokeFunction operation")
+        raise _payload_too_large(MAX_PAYLOAD_BYTES)
     if not body.strip():
         return function_name, qualifier, b"{}"  # no payload: the function receives an empty object
     try:
@@ -162,6 +160,13 @@ def parse_invoke(path: str, query: str, body: bytes) -> tuple[str, str | None, b
         raise json_error(400, "InvalidRequestContentException",
                          f"Could not parse request body into json: Could not parse payload into json: {error}")
     return function_name, qualifier, body
+
+
+def _payload_too_large(limit: int) -> AwsError:
+    # AWS's own answer (code and message) for a synchronous payload over its 6 MB; the
+    # asynchronous quota is assumed to be refused in the same words.
+    return json_error(413, "RequestEntityTooLargeException",
+                      f"Request must be smaller than {limit} bytes for the InvokeFunction operation")
 
 
 def invoke_response(self):
@@ -174,18 +179,16 @@ def invoke_response(self):
     response_headers: dict[str, str] = {}
     invocation_type = self.headers.get("X-Amz-Invocation-Type") or "RequestResponse"
     if invocation_type == "Event" and len(raw) > MAX_EVENT_PAYLOAD_BYTES:
-        # The synchronous answer's code and wording, with the asynchronous quota.
-        return json_error(413, "RequestEntityTooLargeException", f"Request must be smaller than "
-                          f"{MAX_EVENT_PAYLOAD_BYTES} bytes for the InvokeFunction operation").as_response()
+        return _payload_too_large(MAX_EVENT_PAYLOAD_BYTES).as_response()
     if invocation_type in ACCEPTED_WITHOUT_RUNNING:
-        # An unknown function or version raises moto's ResourceNotFoundException (404), as Lambda answers.
         function = self.backend.get_function(function_name, qualifier)
         if invocation_type == "Event":
             threading.Thread(target=function.invoke, args=(payload, {"x-amz-invocation-type": "Event"}, {}),
                              name=f"event-{function.function_name}", daemon=True).start()
         status = ACCEPTED_WITHOUT_RUNNING[invocation_type]
         return status, {"status": status, "content-type": "application/json"}, b""
-    # An unknown function or version raises moto's ResourceNotFoundException (404), as Lambda answers.
+    # An unknown function or version raises moto's ResourceNotFoundException (404), as Lambda
+    # answers (also get_function above).
     result = self.backend.invoke(function_name, qualifier, payload, self.headers, response_headers)
     if result is None:
         return json_error(404, "ResourceNotFoundException", f"Function not found: {function_name}").as_response()
